@@ -1,0 +1,39 @@
+// slipway — Sockets
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// A fixed set of event loops, one thread each, handed out round-robin.
+public final class EventLoopGroup: Sendable {
+    public let loops: [EventLoop]
+    private let cursor = Atomic<Int>(0)
+
+    /// Starts `count` loops (default: one per online CPU).
+    public init(count: Int = EventLoopGroup.onlineProcessorCount, namePrefix: String = "slipway-loop", triggerMode: EventLoop.TriggerMode = .edge) throws(SystemError) {
+        precondition(count > 0, "an event loop group needs at least one loop")
+        var loops: [EventLoop] = []
+        for index in 0..<count {
+            loops.append(try EventLoop.start(name: "\(namePrefix)-\(index)", triggerMode: triggerMode))
+        }
+        self.loops = loops
+    }
+
+    /// The next loop in round-robin order.
+    public func next() -> EventLoop {
+        let index = self.cursor.wrappingAdd(1, ordering: .relaxed).oldValue
+        return self.loops[index % self.loops.count]
+    }
+
+    /// Stops every loop and joins its thread. Call from a thread that is not one of the loops.
+    public func shutdown() {
+        for loop in self.loops { loop.stop() }
+        for loop in self.loops { loop.waitUntilStopped() }
+    }
+
+    public static var onlineProcessorCount: Int {
+        max(1, Int(sysconf(CInt(_SC_NPROCESSORS_ONLN))))
+    }
+}
