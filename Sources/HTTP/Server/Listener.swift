@@ -1,0 +1,106 @@
+// slipway — HTTP
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Sockets
+
+/// Accepts connections from one listening socket on one event loop.
+///
+/// Every loop of the server registers the same listening socket (level-triggered, so a
+/// connection left in the backlog keeps it readable); whichever loop wakes first accepts. A
+/// connection over the server's limit is accepted and answered 503, never left hanging in the
+/// backlog.
+final class Listener: EventHandler {
+    private let descriptor: CInt
+    private let address: SocketAddress
+    private let context: LoopContext
+    private let server: ServerContext
+    private var isRegistered = false
+    private var isStopped = false
+
+    /// Connections accepted per wake-up before yielding to the loop's other work.
+    private static let acceptBatch = 64
+
+    init(descriptor: CInt, address: SocketAddress, context: LoopContext, server: ServerContext) {
+        self.descriptor = descriptor
+        self.address = address
+        self.context = context
+        self.server = server
+    }
+
+    func start() throws(SystemError) {
+        try self.context.loop.register(self.descriptor, handler: self, interest: [.readable])
+        self.isRegistered = true
+    }
+
+    func stop() {
+        self.isStopped = true
+        if self.isRegistered {
+            self.context.loop.deregister(self.descriptor)
+            self.isRegistered = false
+        }
+    }
+
+    func handleEvents(_ events: EventSet) {
+        for _ in 0..<Self.acceptBatch {
+            let accepted: IOResult<CInt>
+            do {
+                accepted = try Posix.accept(self.descriptor)
+            } catch {
+                self.acceptFailed(error)
+                return
+            }
+            guard case .processed(let descriptor) = accepted else { return }
+            self.adopt(Socket(adopting: descriptor))
+        }
+    }
+
+    private func adopt(_ socket: consuming Socket) {
+        let previous = self.server.openConnections.add(1, ordering: .relaxed).oldValue
+        if previous >= self.server.configuration.maxConnections || self.context.isShuttingDown {
+            self.server.openConnections.subtract(1, ordering: .relaxed)
+            Self.refuse(socket)
+            return
+        }
+        if !self.address.isUnix { try? socket.setNoDelay() }
+        let remote = try? Posix.peerAddress(socket.descriptor)
+        let connection = HTTP1ServerConnection(socket: socket, remoteAddress: remote, context: self.context, server: self.server)
+        connection.start()
+    }
+
+    /// Answers 503 in one write and closes; the response fits the socket buffer of a fresh
+    /// connection, so no state is kept for it.
+    private static func refuse(_ socket: consuming Socket) {
+        _ = Self.serviceUnavailable.withUnsafeBytes { try? socket.write($0) }
+        socket.shutdownWrite()
+    }
+
+    private static let serviceUnavailable: [UInt8] = Array(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: 120\r\nRetry-After: 1\r\nConnection: close\r\n\r\n".utf8
+    ) + {
+        var body = Array(#"{"status":503,"title":"Service Unavailable","detail":"the server is at its connection limit; retry shortly"}"#.utf8)
+        while body.count < 120 { body.append(UInt8(ascii: " ")) }
+        return body
+    }()
+
+    private func acceptFailed(_ error: SystemError) {
+        switch error.errno {
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            // Out of descriptors or memory: the backlog stays readable, so stop watching it for
+            // a moment instead of spinning.
+            self.server.logger.warning("cannot accept connections: \(error); pausing for 100 ms")
+            self.stop()
+            self.isStopped = false
+            self.context.loop.schedule(after: .milliseconds(100)) { [weak self] in
+                guard let self, !self.isStopped, !self.context.isShuttingDown else { return }
+                try? self.start()
+            }
+        case ECONNABORTED, EPROTO, EPERM:
+            break  // the peer gave up before we accepted; nothing to do
+        default:
+            self.server.logger.warning("accept failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// slipway — test support
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTP
+import Logging
+import Sockets
+
+/// An event-loop group shared by the tests of one process (threads are cheap to keep, costly to
+/// start and join for every test).
+public let sharedTestGroup: EventLoopGroup = {
+    do {
+        return try EventLoopGroup(count: 2, namePrefix: "test-loop")
+    } catch {
+        fatalError("cannot start the test event loops: \(error)")
+    }
+}()
+
+/// A real server on an ephemeral loopback port, for tests that drive it with real clients.
+public struct TestServer: Sendable {
+    public let server: HTTPServer
+    public let port: UInt16
+    public let address: SocketAddress
+
+    /// Starts `router` on `127.0.0.1:0` with `configure` applied to the default configuration.
+    public static func start(
+        router: Router,
+        listeners: [SocketAddress] = [.ipv4(host: "127.0.0.1", port: 0)],
+        configure: (inout HTTPServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = listeners
+        configure(&configuration)
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .critical
+        let server = HTTPServer(configuration: configuration, router: router, group: sharedTestGroup, logger: logger)
+        let addresses = try await server.start()
+        return TestServer(server: server, port: addresses[0].port ?? 0, address: addresses[0])
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(self.port)" }
+
+    public func shutdown(gracePeriod: Duration = .seconds(2)) async {
+        await self.server.shutdown(gracePeriod: gracePeriod)
+    }
+}
