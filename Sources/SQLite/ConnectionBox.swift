@@ -1,0 +1,16 @@
+// slipway — SQLite
+// SPDX-License-Identifier: Apache-2.0
+
+/// Carries a non-`Sendable` ``SQLiteConnection`` from one thread to another.
+///
+/// @unchecked Sendable: a connection is used by one thread at a time. It crosses threads only
+/// inside this box and only while nobody uses it: from the writer thread that opens reader
+/// connections at start-up to the reader thread that then owns it, or in and out of the
+/// Mutex-guarded idle list of ``ReadConnectionPool``, taken by exactly one caller at a time.
+final class ConnectionBox: @unchecked Sendable {
+    let connection: SQLiteConnection
+
+    init(_ connection: SQLiteConnection) {
+        self.connection = connection
+    }
+}

@@ -1,0 +1,162 @@
+// slipway — SQLite tests
+// SPDX-License-Identifier: Apache-2.0
+
+import SQLite
+import Testing
+
+@Suite("SQLiteConnection")
+struct SQLiteConnectionTests {
+    @Test("execute runs a script; prepare takes exactly one statement")
+    func scriptsAndStatements() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute(
+            """
+            -- a comment first
+            CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+            INSERT INTO t(name) VALUES ('a');
+            INSERT INTO t(name) VALUES ('b');  -- trailing comment
+            """)
+        #expect(connection.lastInsertRowID == 2)
+        #expect(try connection.query("SELECT name FROM t ORDER BY id").map { $0.string(at: 0) } == ["a", "b"])
+
+        #expect(try connection.prepare("SELECT 1; -- only a comment after").columnCount == 1)
+        do {
+            _ = try connection.prepare("SELECT 1; SELECT 2")
+            Issue.record("prepare accepted two statements")
+        } catch let error as SQLiteError {
+            #expect(error.code == .misuse)
+        }
+        // A failing statement of a script is named in the error.
+        do {
+            try connection.execute("INSERT INTO t(name) VALUES ('c'); INSERT INTO nope VALUES (1);")
+            Issue.record("script with a bad statement succeeded")
+        } catch let error as SQLiteError {
+            #expect(error.code == .error)
+            #expect(error.sql?.contains("INSERT INTO nope") == true)
+            #expect(error.message.contains("no such table: nope"))
+        }
+    }
+
+    @Test("changes, totalChanges and lastInsertRowID")
+    func counters() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, n INTEGER)")
+        for n in 1...5 { try connection.execute("INSERT INTO t(n) VALUES (?)", [n]) }
+        #expect(connection.lastInsertRowID == 5)
+        try connection.execute("UPDATE t SET n = n + 1 WHERE n > ?", [2])
+        #expect(connection.changes == 3)
+        #expect(connection.totalChanges == 8)
+    }
+
+    @Test("the statement cache reuses statements and survives nested use of the same SQL")
+    func statementCache() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute("CREATE TABLE t(id INTEGER PRIMARY KEY)")
+        for id in 1...3 { try connection.execute("INSERT INTO t(id) VALUES (?)", [id]) }
+        let sql = "SELECT id FROM t WHERE id >= ? ORDER BY id"
+        let first = try connection.cachedStatement(sql)
+        let second = try connection.cachedStatement(sql)
+        #expect(first === second)
+
+        var pairs: [String] = []
+        try connection.forEach(sql, [1]) { outer in
+            let outerID = outer.int(at: 0)!
+            try connection.forEach(sql, [outerID]) { inner in pairs.append("\(outerID)-\(inner.int(at: 0)!)") }
+        }
+        #expect(pairs == ["1-1", "1-2", "1-3", "2-2", "2-3", "3-3"])
+    }
+
+    @Test("transaction commits on return and rolls back on throw; nested becomes a savepoint")
+    func transactions() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute("CREATE TABLE t(id INTEGER PRIMARY KEY)")
+        try connection.transaction { try connection.execute("INSERT INTO t VALUES (?)", [1]) }
+        #expect(throws: DeliberateFailure.self) {
+            try connection.transaction {
+                try connection.execute("INSERT INTO t VALUES (?)", [2])
+                throw DeliberateFailure(id: 2)
+            }
+        }
+        #expect(!connection.isInTransaction)
+        try connection.transaction {
+            try connection.execute("INSERT INTO t VALUES (?)", [3])
+            #expect(throws: DeliberateFailure.self) {
+                try connection.transaction {
+                    try connection.execute("INSERT INTO t VALUES (?)", [4])
+                    throw DeliberateFailure(id: 4)
+                }
+            }
+            #expect(connection.isInTransaction, "the inner failure rolled back only its savepoint")
+        }
+        #expect(try connection.query("SELECT id FROM t ORDER BY id").map { $0.int(at: 0) } == [1, 3])
+    }
+
+    @Test("pragmas read and set; bad names are refused")
+    func pragmas() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        #expect(try connection.setPragma("journal_mode", to: "wal") == "wal")
+        #expect(try connection.pragma("journal_mode") == "wal")
+        try connection.setPragma("user_version", to: 7)
+        #expect(try connection.pragma("user_version") == 7)
+        try connection.execute("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT)")
+        #expect(try connection.pragmaRows("table_info", argument: "jobs").map { $0.string(named: "name") } == ["id", "state"])
+        #expect(throws: SQLiteError.self) { _ = try connection.pragma("user_version; DROP TABLE jobs") }
+    }
+
+    @Test("double-quoted strings are identifiers, never string literals")
+    func doubleQuotedStringsAreOff() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute("CREATE TABLE t(name TEXT)")
+        // With SQLite's legacy default this would quietly compare with the string "nmae".
+        #expect(throws: SQLiteError.self) { _ = try connection.query("SELECT * FROM t WHERE \"nmae\" = 'x'") }
+    }
+
+    @Test("a closed connection refuses work with a clear error, and closing twice is harmless")
+    func closing() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        try connection.execute("CREATE TABLE t(id)")
+        let kept = try connection.prepare("SELECT * FROM t")
+        try connection.close()
+        try connection.close()
+        #expect(!connection.isOpen)
+        do {
+            try connection.execute("SELECT 1", [])
+            Issue.record("a closed connection ran SQL")
+        } catch let error as SQLiteError {
+            #expect(error.code == .misuse)
+            #expect(error.reason.contains("closed"))
+        }
+        #expect(throws: SQLiteError.self) { try kept.step() }
+    }
+
+    @Test("a read-only connection cannot write, and says so")
+    func readOnly() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("c.db")
+        try SQLiteConnection(path: path).execute("CREATE TABLE t(id)")
+        let reader = try SQLiteConnection(path: path, mode: .readOnly)
+        #expect(reader.isReadOnly)
+        do {
+            try reader.execute("INSERT INTO t VALUES (?)", [1])
+            Issue.record("a read-only connection wrote")
+        } catch let error as SQLiteError {
+            #expect(error.code == .readOnly)
+            #expect(error.reason.contains("read-only connection"))
+        }
+    }
+
+    @Test("busyTimeout converts to milliseconds")
+    func busyTimeout() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"))
+        connection.busyTimeout = .milliseconds(1500)
+        #expect(connection.busyTimeout == .milliseconds(1500))
+    }
+}
