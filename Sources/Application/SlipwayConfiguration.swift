@@ -1,0 +1,201 @@
+// slipway — Application
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTP
+import Logging
+import Sockets
+import Yams
+
+/// slipway's configuration: the YAML file (`--config`), whose keys mirror the command-line
+/// flags, overridden by the flags themselves.
+///
+/// ```yaml
+/// listen: ["127.0.0.1:8080", "unix:/run/slipway.sock"]
+/// data_dir: /var/lib/slipway
+/// log_level: info
+/// http:
+///   max_body_bytes: 1048576
+///   header_timeout: 10s
+/// ```
+/// Unknown keys are errors: a misspelt setting must not be silently ignored.
+public struct SlipwayConfiguration: Sendable {
+    public var listen: [SocketAddress] = [.ipv4(host: "127.0.0.1", port: 8080)]
+    public var dataDirectory = "./slipway-data"
+    public var logLevel: Logger.Level = .info
+    public var http = HTTPSettings()
+
+    /// The `http:` section.
+    public struct HTTPSettings: Sendable {
+        /// Event-loop threads; default one per CPU.
+        public var eventLoops: Int = EventLoopGroup.onlineProcessorCount
+        public var trigger: EventLoop.TriggerMode = .edge
+        public var server = HTTPServerConfiguration()
+    }
+
+    public init() {}
+
+    /// Reads a YAML configuration file.
+    public static func load(path: String) throws -> SlipwayConfiguration {
+        let text: String
+        do {
+            text = try FileContents.readString(path)
+        } catch {
+            throw ConfigurationError("cannot read the configuration file \(path): \(error)")
+        }
+        return try self.parse(yaml: text, source: path)
+    }
+
+    /// Parses YAML configuration text.
+    public static func parse(yaml: String, source: String = "configuration") throws -> SlipwayConfiguration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError("\(source) is not valid YAML: \(error)")
+        }
+        var configuration = SlipwayConfiguration()
+        guard let node else { return configuration }
+        let root = try ConfigNode(node, path: "")
+        try root.allowOnly(["listen", "data_dir", "log_level", "http"])
+        if let listen = root["listen"] {
+            configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
+        }
+        if let dataDir = root["data_dir"] { configuration.dataDirectory = try dataDir.string() }
+        if let level = root["log_level"] { configuration.logLevel = try Self.logLevel(try level.string(), at: "log_level") }
+        if let http = root["http"] { try configuration.http.apply(http) }
+        return configuration
+    }
+
+    static func address(_ text: String, at key: String) throws -> SocketAddress {
+        do {
+            return try SocketAddress(parsing: text)
+        } catch {
+            throw ConfigurationError("\(key): \(error)")
+        }
+    }
+
+    static func logLevel(_ text: String, at key: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ConfigurationError("\(key): '\(text)' is not a log level (trace, debug, info, notice, warning, error, critical)")
+        }
+        return level
+    }
+
+    /// The server configuration with the listeners filled in.
+    public var serverConfiguration: HTTPServerConfiguration {
+        var server = self.http.server
+        server.listeners = self.listen
+        return server
+    }
+}
+
+extension SlipwayConfiguration.HTTPSettings {
+    mutating func apply(_ node: ConfigNode) throws {
+        try node.allowOnly([
+            "event_loops", "trigger", "max_body_bytes", "max_request_line_bytes", "max_header_bytes", "max_header_count",
+            "header_timeout", "idle_timeout", "write_stall_timeout", "min_body_rate", "body_rate_grace_period",
+            "max_connections", "max_requests_per_connection", "max_buffered_output_bytes", "shutdown_grace_period",
+        ])
+        if let value = node["event_loops"] { self.eventLoops = try value.integer(in: 1...256) }
+        if let value = node["trigger"] {
+            guard let mode = EventLoop.TriggerMode(rawValue: try value.string()) else {
+                throw ConfigurationError("\(value.path): must be 'edge' or 'level'")
+            }
+            self.trigger = mode
+        }
+        if let value = node["max_body_bytes"] { self.server.maxBodyBytes = try value.integer(in: 0...(1 << 40)) }
+        if let value = node["max_request_line_bytes"] { self.server.limits.maxRequestLineBytes = try value.integer(in: 64...(1 << 20)) }
+        if let value = node["max_header_bytes"] {
+            let bytes = try value.integer(in: 256...(1 << 24))
+            self.server.limits.maxHeadBytes = bytes
+            self.server.limits.maxFieldLineBytes = min(self.server.limits.maxFieldLineBytes, bytes)
+        }
+        if let value = node["max_header_count"] { self.server.limits.maxFieldCount = try value.integer(in: 1...100_000) }
+        if let value = node["header_timeout"] { self.server.headerTimeout = try value.duration() }
+        if let value = node["idle_timeout"] { self.server.idleTimeout = try value.duration() }
+        if let value = node["write_stall_timeout"] { self.server.writeStallTimeout = try value.duration() }
+        if let value = node["min_body_rate"] { self.server.minimumBodyBytesPerSecond = try value.integer(in: 0...(1 << 30)) }
+        if let value = node["body_rate_grace_period"] { self.server.bodyRateGracePeriod = try value.duration() }
+        if let value = node["max_connections"] { self.server.maxConnections = try value.integer(in: 1...1_000_000) }
+        if let value = node["max_requests_per_connection"] { self.server.maxRequestsPerConnection = try value.integer(in: 1...Int.max) }
+        if let value = node["max_buffered_output_bytes"] { self.server.maxBufferedOutputBytes = try value.integer(in: 1024...(1 << 30)) }
+        if let value = node["shutdown_grace_period"] { self.server.shutdownGracePeriod = try value.duration() }
+    }
+}
+
+/// A configuration file problem, worded for the operator who wrote the file.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { self.message }
+}
+
+/// A YAML node with its dotted path, for error messages that point at the offending key.
+struct ConfigNode {
+    let node: Node
+    let path: String
+
+    init(_ node: Node, path: String) throws {
+        self.node = node
+        self.path = path
+    }
+
+    subscript(key: String) -> ConfigNode? {
+        guard let mapping = self.node.mapping, let child = mapping[key] else { return nil }
+        return try? ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)")
+    }
+
+    var keys: [String] { self.node.mapping?.keys.compactMap(\.string) ?? [] }
+
+    func allowOnly(_ allowed: Set<String>) throws {
+        guard let mapping = self.node.mapping else {
+            throw ConfigurationError("\(self.path.isEmpty ? "the configuration" : self.path) must be a mapping of keys to values")
+        }
+        for key in mapping.keys {
+            guard let name = key.string, allowed.contains(name) else {
+                let prefix = self.path.isEmpty ? "" : "\(self.path)."
+                let line = key.mark.map { " (line \($0.line))" } ?? ""
+                throw ConfigurationError("unknown configuration key '\(prefix)\(key.string ?? "?")'\(line); known keys: \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    func string() throws -> String {
+        guard let scalar = self.node.scalar else { throw ConfigurationError("\(self.path): expected a single value") }
+        return scalar.string
+    }
+
+    func stringList() throws -> [String] {
+        if let sequence = self.node.sequence {
+            return try sequence.map { element in
+                guard let scalar = element.scalar else { throw ConfigurationError("\(self.path): expected a list of strings") }
+                return scalar.string
+            }
+        }
+        return [try self.string()]
+    }
+
+    func integer(in range: ClosedRange<Int>) throws -> Int {
+        let text = try self.string()
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError("\(self.path): '\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func bool() throws -> Bool {
+        switch try self.string().lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw ConfigurationError("\(self.path): must be true or false")
+        }
+    }
+
+    func duration() throws -> Duration {
+        let text = try self.string()
+        guard let duration = DurationParsing.parse(text) else {
+            throw ConfigurationError("\(self.path): '\(text)' is not a duration (examples: 500ms, 10s, 5m, 1h)")
+        }
+        return duration
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian 12 (build libraries, curl, nghttp2 tools, Python
+# packages, Docker Engine), starts a private Docker daemon, runs every test, and stops what it
+# started.
+#
+#   SLIPWAY_SKIP_DOCKER=1 scripts/test.sh   runs without the Docker daemon: tests that need it
+#                                           say so and are skipped by name (never silently).
+#   scripts/test.sh --filter HTTPTests      extra arguments go to `swift test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+install_build_dependencies
+apt_install curl python3 python3-venv nghttp2-client
+require_swift
+
+# Python clients for the live tests, in a virtualenv of their own.
+venv=.venv-test
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx' 2>/dev/null; then
+  log "preparing the Python test environment in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check requests h2 hyperframe hpack 'httpx[http2]'
+fi
+export SLIPWAY_PYTHON="$PWD/$venv/bin/python"
+
+if [ "${SLIPWAY_SKIP_DOCKER:-0}" != 1 ]; then
+  trap 'scripts/docker-test-env.sh stop >&2 || true' EXIT
+  log "starting the private Docker daemon"
+  eval "$(scripts/docker-test-env.sh start)"
+else
+  log "SLIPWAY_SKIP_DOCKER=1: tests that need Docker are skipped"
+fi
+
+log "building"
+swift build --build-tests
+log "running the tests"
+swift test "$@"
