@@ -1,0 +1,28 @@
+// slipway — Jobs
+// SPDX-License-Identifier: Apache-2.0
+
+/// Turns a job's script lines into the shell program its container runs with `sh -e -c`, as
+/// GitLab Runner does: each line is echoed (`$ line`) before it runs, and the first failing
+/// line ends the job with its exit status.
+public enum JobScript {
+    /// The program for `lines`, run in `workingDirectory`.
+    ///
+    /// The Docker TLS variables are unset first: an image such as `docker:dind` sets
+    /// `DOCKER_TLS_CERTDIR`, and a client that sees TLS settings ignores the plain Unix socket
+    /// slipway mounts for it.
+    public static func program(for lines: [String], workingDirectory: String) -> String {
+        var program = "unset DOCKER_TLS_CERTDIR DOCKER_TLS_VERIFY DOCKER_CERT_PATH\n"
+        program += "export DOCKER_HOST=unix:///var/run/docker.sock\n"
+        program += "cd \(self.quote(workingDirectory))\n"
+        for line in lines {
+            program += "printf '%s\\n' \(self.quote("$ " + line))\n"
+            program += line + "\n"
+        }
+        return program
+    }
+
+    /// Single-quotes `text` for POSIX sh.
+    public static func quote(_ text: String) -> String {
+        "'" + text.replacing("'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,88 @@
+// slipway — Jobs
+// SPDX-License-Identifier: Apache-2.0
+
+import FoundationEssentials
+
+/// Brings the store and the engine back into agreement when slipway starts, so no job stays
+/// `running` forever and nothing slipway created is left behind.
+///
+/// - A job left `running` whose container still runs is followed again; one whose container
+///   has exited gets its real exit status; one whose container is gone is failed with
+///   `runner_system_failure` and a log line saying why.
+/// - `pending` jobs are queued again (a container created for one but never started is removed).
+/// - Containers and workspaces of this installation that belong to no live job are removed.
+public struct Reconciler: Sendable {
+    public var store: any JobStore
+    public var logs: any LogStore
+    public var runtime: any ContainerRuntime
+    public var workspaces: any WorkspaceManager
+    public var instance: String
+
+    public init(store: any JobStore, logs: any LogStore, runtime: any ContainerRuntime, workspaces: any WorkspaceManager, instance: String) {
+        self.store = store
+        self.logs = logs
+        self.runtime = runtime
+        self.workspaces = workspaces
+        self.instance = instance
+    }
+
+    /// What reconciliation did, for the start-up log.
+    public struct Report: Sendable, Hashable {
+        public var resumed: [JobID] = []
+        public var finishedWhileDown: [JobID] = []
+        public var lost: [JobID] = []
+        public var requeued: [JobID] = []
+        public var removedContainers: [String] = []
+        public var removedWorkspaces: [JobID] = []
+    }
+
+    /// Reconciles, handing resumed and requeued jobs to `scheduler`.
+    public func reconcile(into scheduler: Scheduler) async throws -> Report {
+        var report = Report()
+        let containers = try await self.runtime.containers(labeled: [ContainerLabels.managed: "true", ContainerLabels.instance: self.instance])
+        var containersByJob: [JobID: [ContainerSummary]] = [:]
+        for container in containers {
+            if let text = container.labels[ContainerLabels.job], let id = JobID(text) {
+                containersByJob[id, default: []].append(container)
+            }
+        }
+        var liveJobs: Set<JobID> = []
+        for job in try await self.store.jobs(withStatus: [.running]) {
+            let jobContainer = containersByJob[job.id]?.first { $0.labels[ContainerLabels.role] == "job" && $0.id == (job.containerID ?? $0.id) }
+            if let jobContainer, jobContainer.isRunning {
+                await self.logs.appendNote("slipway restarted; following the job again (output written while it was down may be missing or repeated)", to: job.id)
+                await scheduler.resume(job, containerID: jobContainer.id)
+                liveJobs.insert(job.id)
+                report.resumed.append(job.id)
+            } else if let jobContainer, let state = try? await self.runtime.state(of: jobContainer.id), let exitCode = state.exitCode {
+                await self.logs.appendNote("slipway restarted; the job finished while it was down, with exit code \(exitCode)", to: job.id)
+                let event: JobEvent = exitCode == 0 ? .succeed : .fail(.scriptFailure, exitCode: exitCode)
+                _ = try? await self.store.apply(event, to: job.id, at: Date())
+                await self.logs.finish(job.id)
+                report.finishedWhileDown.append(job.id)
+            } else {
+                await self.logs.appendNote("slipway restarted and the job's container is gone; marking it failed (runner_system_failure)", to: job.id)
+                _ = try? await self.store.apply(.fail(.runnerSystemFailure, exitCode: nil), to: job.id, at: Date())
+                await self.logs.finish(job.id)
+                report.lost.append(job.id)
+            }
+        }
+        // Everything else labelled as ours belongs to no live job; clean up before pending jobs
+        // are queued again, so their new workspaces and containers are not mistaken for debris.
+        for container in containers {
+            let owner = container.labels[ContainerLabels.job].flatMap { JobID($0) }
+            if let owner, liveJobs.contains(owner) { continue }
+            try? await self.runtime.removeContainer(container.id)
+            report.removedContainers.append(container.id)
+        }
+        for id in await self.workspaces.workspaces() where !liveJobs.contains(id) {
+            await self.workspaces.removeWorkspace(for: id)
+            report.removedWorkspaces.append(id)
+        }
+        for job in try await self.store.jobs(withStatus: [.pending]) {
+            await scheduler.submit(job)
+            report.requeued.append(job.id)
+        }
+        return report
+    }
+}

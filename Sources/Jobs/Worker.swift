@@ -1,0 +1,59 @@
+// slipway — Jobs
+// SPDX-License-Identifier: Apache-2.0
+
+/// Runs jobs of one kind. The scheduler calls ``run(_:)`` in a task of its own and cancels
+/// that task to stop the job (cancel or timeout); the worker then stops and removes what it
+/// created before returning.
+public protocol Worker: Sendable {
+    var kind: WorkerKind { get }
+
+    /// Runs the job to completion. Never throws: every failure is an outcome.
+    func run(_ execution: JobExecution) async -> JobOutcome
+
+    /// Follows a job whose container survived a restart of slipway, until it exits.
+    func resume(_ execution: JobExecution, containerID: String) async -> JobOutcome
+}
+
+/// How a run ended, from the worker's point of view.
+public enum JobOutcome: Sendable, Hashable {
+    case succeeded
+    case failed(FailureReason, exitCode: Int32?)
+    /// The run was stopped because its task was canceled; the scheduler knows why.
+    case stopped
+    /// The engine could not be reached before the job started: the job goes back to the queue.
+    case requeue(String)
+}
+
+/// What a worker gets for one job run.
+public struct JobExecution: Sendable {
+    public var job: Job
+    /// Appends output to the job's log.
+    public var log: @Sendable ([UInt8]) async -> Void
+    /// Appends a note from slipway to the job's log.
+    public var note: @Sendable (String) async -> Void
+    /// Records the container and marks the job running; call once it has started.
+    public var started: @Sendable (_ containerID: String) async -> Void
+    /// Records the container as soon as it exists, so a crash before start can be reconciled.
+    public var created: @Sendable (_ containerID: String) async -> Void
+
+    public init(job: Job, log: @escaping @Sendable ([UInt8]) async -> Void, note: @escaping @Sendable (String) async -> Void,
+                started: @escaping @Sendable (String) async -> Void, created: @escaping @Sendable (String) async -> Void) {
+        self.job = job
+        self.log = log
+        self.note = note
+        self.started = started
+        self.created = created
+    }
+}
+
+/// The host directories jobs work in. Each job's workspace is mounted at the same absolute path
+/// in its containers, so `docker run -v "$PWD:/src"` inside a job means the same files to
+/// whichever daemon resolves it.
+public protocol WorkspaceManager: Sendable {
+    /// Creates (empty) and returns the absolute path of job `id`'s workspace.
+    func prepareWorkspace(for id: JobID) async throws -> String
+    /// Removes job `id`'s workspace; a missing one is not an error.
+    func removeWorkspace(for id: JobID) async
+    /// The jobs that have a workspace on disk.
+    func workspaces() async -> [JobID]
+}
