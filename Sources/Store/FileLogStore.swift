@@ -1,0 +1,184 @@
+// slipway — Store
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Jobs
+import Synchronization
+
+/// Job logs as files (`<directory>/<id>.log`), appended as output arrives and readable — and
+/// followable — while the job runs.
+///
+/// Each job's log is capped at `outputLimit` bytes: past it, one line says the log was
+/// truncated and further output is dropped (the job itself keeps running).
+public final class FileLogStore: LogStore, Sendable {
+    public let directory: String
+    public let outputLimit: Int
+    private let io: BlockingIOThread
+    private let states = Mutex<[JobID: LogState]>([:])
+    private let nextWaiterID = Atomic<UInt64>(1)
+
+    private struct LogState {
+        var descriptor: CInt = -1
+        var size: Int = 0
+        var truncated = false
+        var finished = false
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    public init(directory: String, outputLimit: Int) throws {
+        self.directory = directory
+        self.outputLimit = outputLimit
+        self.io = BlockingIOThread(name: "slipway-logs")
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError(.notFound, "cannot create the log directory \(directory): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        for state in self.states.withLock({ Array($0.values) }) where state.descriptor >= 0 { close(state.descriptor) }
+        self.io.stop()
+    }
+
+    public func path(for id: JobID) -> String { "\(self.directory)/\(id).log" }
+
+    // MARK: - Writing
+
+    public func append(_ bytes: [UInt8], to id: JobID) async {
+        guard !bytes.isEmpty else { return }
+        await self.write(id) { state in
+            guard !state.truncated else { return nil }
+            let room = self.outputLimit - state.size
+            if bytes.count <= room { return bytes }
+            state.truncated = true
+            var kept = Array(bytes.prefix(max(0, room)))
+            if kept.last != UInt8(ascii: "\n") && !kept.isEmpty { kept.append(UInt8(ascii: "\n")) }
+            kept.append(contentsOf: "[slipway] the job log exceeded its limit of \(self.outputLimit) bytes; further output is dropped\n".utf8)
+            return kept
+        }
+    }
+
+    public func appendNote(_ text: String, to id: JobID) async {
+        await self.write(id) { state in
+            var line = Array("[slipway] \(text)\n".utf8)
+            // Notes go in even past the limit (they explain what happened), but only a few.
+            if state.truncated && state.size > self.outputLimit + 64 * 1024 { line = [] }
+            return line.isEmpty ? nil : line
+        }
+    }
+
+    public func finish(_ id: JobID) async {
+        let waiters = self.states.withLock { states -> [CheckedContinuation<Void, Never>] in
+            var state = states[id] ?? LogState()
+            state.finished = true
+            let waiters = Array(state.waiters.values)
+            state.waiters = [:]
+            let descriptor = state.descriptor
+            state.descriptor = -1
+            if descriptor >= 0 { close(descriptor) }
+            states[id] = state
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Decides what to write under the lock (so the cap is exact), writes on the I/O thread,
+    /// then wakes followers.
+    private func write(_ id: JobID, _ decide: @escaping @Sendable (inout LogState) -> [UInt8]?) async {
+        let path = self.path(for: id)
+        let result: Void? = try? await self.io.run {
+            let (bytes, descriptor) = self.states.withLock { states -> ([UInt8]?, CInt) in
+                var state = states[id] ?? LogState()
+                if state.descriptor < 0 {
+                    state.descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                    var info = stat()
+                    if state.descriptor >= 0, fstat(state.descriptor, &info) == 0 { state.size = Int(info.st_size) }
+                }
+                let bytes = decide(&state)
+                if let bytes { state.size += bytes.count }
+                states[id] = state
+                return (bytes, state.descriptor)
+            }
+            guard let bytes, descriptor >= 0 else { return }
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    offset += written
+                }
+            }
+        }
+        _ = result
+        let waiters = self.states.withLock { states -> [CheckedContinuation<Void, Never>] in
+            let waiters = states[id].map { Array($0.waiters.values) } ?? []
+            states[id]?.waiters = [:]
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    // MARK: - Reading
+
+    /// Up to `maximum` bytes of job `id`'s log from `offset`; empty at the current end.
+    public func read(_ id: JobID, from offset: Int, maximum: Int = 1 << 20) async throws -> LogChunk {
+        let path = self.path(for: id)
+        return try await self.io.run {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                if errno == ENOENT { return LogChunk(bytes: [], nextOffset: offset) }
+                throw StoreError(.notFound, "cannot open \(path): \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            var bytes = [UInt8](repeating: 0, count: maximum)
+            var total = 0
+            while total < maximum {
+                let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + total, maximum - total, off_t(offset + total)) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError(.notFound, "cannot read \(path): \(String(cString: strerror(errno)))")
+                }
+                if count == 0 { break }
+                total += count
+            }
+            bytes.removeLast(maximum - total)
+            return LogChunk(bytes: bytes, nextOffset: offset + total)
+        }
+    }
+
+    /// Whether `finish` was called for job `id` in this process (`nil`: unknown, e.g. after a
+    /// restart — ask the job's status instead).
+    public func isFinished(_ id: JobID) -> Bool? {
+        self.states.withLock { $0[id]?.finished }
+    }
+
+    /// Suspends until job `id`'s log grows past `offset`, is finished, or `timeout` passes.
+    public func waitForAppend(to id: JobID, after offset: Int, timeout: Duration) async {
+        let ready = self.states.withLock { states -> Bool in
+            guard let state = states[id] else { return false }
+            return state.size > offset || state.finished
+        }
+        if ready { return }
+        let waiterID = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let expiry = Task {
+            try? await Task.sleep(for: timeout)
+            let waiter = self.states.withLock { $0[id]?.waiters.removeValue(forKey: waiterID) }
+            waiter?.resume()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = self.states.withLock { states -> Bool in
+                var state = states[id] ?? LogState()
+                if state.size > offset || state.finished { return true }
+                state.waiters[waiterID] = continuation
+                states[id] = state
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        expiry.cancel()
+    }
+}
