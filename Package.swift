@@ -30,11 +30,17 @@ let package = Package(
             dependencies: ["Sockets", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // MARK: - Domain and storage
+        .target(name: "Jobs"),
+        .target(name: "Store", dependencies: ["Jobs", "SQLite"]),
+
+        .target(name: "API", dependencies: ["HTTP", "Jobs"]),
+
         // MARK: - Composition
         .target(
             name: "Application",
             dependencies: [
-                "HTTP", "Sockets",
+                "API", "HTTP", "Jobs", "Sockets", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -54,6 +60,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
 
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 // slipway — Application
 // SPDX-License-Identifier: Apache-2.0
 
+import API
 import HTTP
 import Logging
 import Sockets
