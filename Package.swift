@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(
             name: "HTTP",
-            dependencies: ["Sockets", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Sockets", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Composition
@@ -51,7 +51,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
 
