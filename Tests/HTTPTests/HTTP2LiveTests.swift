@@ -46,6 +46,8 @@ struct H2ProbeCase: Sendable, CustomTestStringConvertible {
         H2ProbeCase(check: "settings-flood"),
         H2ProbeCase(check: "zero-window", arguments: ["--deadline", "2"], setup: .shortWriteStall),
         H2ProbeCase(check: "backpressure"),
+        H2ProbeCase(check: "backpressure-connection"),
+        H2ProbeCase(check: "non-reader", arguments: ["--deadline", "2"], setup: .shortWriteStall),
         H2ProbeCase(check: "idle", arguments: ["--deadline", "0.5"], setup: .shortIdle),
         H2ProbeCase(check: "upgrade"),
         H2ProbeCase(check: "gzip"),

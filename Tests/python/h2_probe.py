@@ -15,6 +15,8 @@ the client can do what a well-behaved library never would.
     h2_probe.py settings-flood --port 8080      SETTINGS with 40 entries
     h2_probe.py zero-window --port 8080         a response the client's flow control blocks
     h2_probe.py backpressure --port 8080        a streaming body the client does not read
+    h2_probe.py backpressure-connection ...      forty of them on one connection
+    h2_probe.py non-reader --port 8080          a client that stops reading the socket
     h2_probe.py idle --port 8080                an idle connection gets GOAWAY and closes
     h2_probe.py shutdown --port 8080            graceful shutdown (run while the server stops)
     h2_probe.py upgrade --port 8080             Upgrade: h2c, valid and invalid
@@ -376,6 +378,54 @@ def backpressure(args):
     return 0
 
 
+def backpressure_connection(args):
+    """Forty streaming bodies on one connection whose client opens no window at all: each
+    stream may buffer 64 KiB, but together they are held to the connection's 1 MiB cap."""
+    conn = Connection(args.port, settings={SettingsFrame.INITIAL_WINDOW_SIZE: 0})
+    conn.send(*[conn.request_frames("/infinite")[1] for _ in range(40)])
+    time.sleep(1.5)
+    probe = Connection(args.port)
+    sid = probe.request("/infinite-count")
+    probe.wait_response(sid)
+    written = int(probe.data[sid])
+    probe.close()
+    # The cap plus at most one 16 KiB chunk per stream that was accepted before its writer waited.
+    check(written <= 1024 * 1024 + 40 * 16 * 1024, f"forty unread streams buffered {written} bytes")
+    check(written >= 512 * 1024, f"only {written} bytes were produced; the test did not reach the cap")
+    conn.close()
+    print(f"backpressure-connection: forty unread streams held at {written} bytes in total")
+    return 0
+
+
+def non_reader(args):
+    """A client that asks for a large body with wide-open windows and then never reads the
+    socket: once the output has made no progress for the write-stall timeout the server
+    drops the connection, while another connection is served meanwhile."""
+    bystander = Connection(args.port)
+    conn = Connection(args.port, settings={SettingsFrame.INITIAL_WINDOW_SIZE: 2**31 - 1})
+    conn.send(WindowUpdateFrame(0, window_increment=2**31 - 1 - 65535))
+    conn.request("/big?size=50000000")
+    started = time.monotonic()
+    time.sleep(0.5)
+    check(bystander.get("/healthz") == 200, "the bystander was not served while a peer stalled")
+    time.sleep(args.deadline + 1.5)
+    received = 0
+    conn.sock.settimeout(2)
+    try:
+        while True:
+            piece = conn.sock.recv(1 << 20)
+            if not piece:
+                break
+            received += len(piece)
+    except (ConnectionResetError, socket.timeout) as error:
+        check(not isinstance(error, socket.timeout), "the stalled connection was not closed")
+    elapsed = time.monotonic() - started
+    check(received < 50000000, f"the whole body arrived ({received} bytes)")
+    still_serving(args.port, bystander)
+    print(f"non-reader: dropped after the write stall ({received} bytes had been queued, {elapsed:.1f} s); still serving")
+    return 0
+
+
 def idle(args):
     """After its last stream, an idle connection gets GOAWAY(NO_ERROR) and is closed."""
     conn = Connection(args.port)
@@ -563,7 +613,8 @@ def main():
     checks = {
         "max-streams": max_streams, "header-budget": header_budget, "rapid-reset": rapid_reset,
         "continuation": continuation, "server-resets": server_resets, "settings-flood": settings_flood,
-        "zero-window": zero_window, "backpressure": backpressure, "idle": idle, "shutdown": shutdown,
+        "zero-window": zero_window, "backpressure": backpressure, "backpressure-connection": backpressure_connection,
+        "non-reader": non_reader, "idle": idle, "shutdown": shutdown,
         "upgrade": upgrade, "gzip": gzip_checks,
     }
     parser.add_argument("check", choices=sorted(checks))
