@@ -44,6 +44,13 @@ let package = Package(
             dependencies: ["Application", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "slipway-http-bench",
+            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
+            path: "bench/HTTPBenchServer"
+        ),
+
         // MARK: - Tests
         .target(
             name: "TestSupport",

@@ -12,13 +12,15 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
     func sessionBeginRequest(streamID: Int32) {
         let now = self.loop.now
         if self.streams.isEmpty { self.nextSweep = now + Self.sweepInterval }
-        self.streams[streamID] = HTTP2Stream(id: streamID, now: now)
+        let stream = HTTP2Stream(id: streamID, now: now)
+        self.streams[streamID] = stream
+        self.lastStream = stream
         self.streamsServed += 1
         self.lastStreamActivity = now
     }
 
     func sessionHeader(streamID: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HTTP2Session.HeaderVerdict {
-        guard let stream = self.streams[streamID] else { return .accept }
+        guard let stream = self.stream(streamID) else { return .accept }
         // RFC 9113 §6.5.2 accounting; 32 bytes per field so that empty fields cost too.
         stream.headerListBytes += name.count + value.count + 32
         stream.headerCount += 1
@@ -50,14 +52,14 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
         switch frame.kind {
         case .headers:
             // This may come after the stream closed (nghttp2 documents it): look it up again.
-            guard let stream = self.streams[frame.streamID] else { return }
+            guard let stream = self.stream(frame.streamID) else { return }
             if stream.phase == .receivingHeaders {
                 self.headersComplete(stream, endStream: frame.endsStream)
             } else if frame.endsStream {
                 self.requestEnded(stream)
             }
         case .data:
-            if frame.endsStream, let stream = self.streams[frame.streamID] { self.requestEnded(stream) }
+            if frame.endsStream, let stream = self.stream(frame.streamID) { self.requestEnded(stream) }
         case .ping:
             if frame.isAcknowledgement { self.perform(self.shutdown.pingAcknowledged(payload: frame.pingPayload)) }
         default:
@@ -66,7 +68,7 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
     }
 
     func sessionData(streamID: Int32, bytes: UnsafeRawBufferPointer) {
-        guard let stream = self.streams[streamID], stream.phase == .receivingBody, !stream.answeredEarly, let plan = stream.plan else { return }
+        guard let stream = self.stream(streamID), stream.phase == .receivingBody, !stream.answeredEarly, let plan = stream.plan else { return }
         stream.receivedBodyBytes += bytes.count
         if self.bufferedRequestBytes + bytes.count > self.configuration.maxBufferedRequestBytesPerConnection {
             // Too many large uploads at once on one connection: this one may retry later.
@@ -95,6 +97,7 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
     }
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
+        if self.lastStream?.id == streamID { self.lastStream = nil }
         guard let stream = self.streams.removeValue(forKey: streamID) else { return }
         stream.task?.cancel()
         stream.task = nil
@@ -118,7 +121,7 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
         case .headers, .data:
             // A response that went out before its request ended: stop the upload now
             // (RFC 9113 §8.1, RST_STREAM NO_ERROR).
-            if frame.endsStream, let stream = self.streams[frame.streamID], stream.answeredEarly, !stream.requestEnded {
+            if frame.endsStream, let stream = self.stream(frame.streamID), stream.answeredEarly, !stream.requestEnded {
                 self.session.submitResetStream(streamID: stream.id, errorCode: .noError)
             }
         default:
@@ -270,6 +273,15 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
     /// Sends RST_STREAM (counted against the reset budget when it leaves).
     func resetStream(_ stream: HTTP2Stream, _ code: HTTP2Session.ErrorCode) {
         self.session.submitResetStream(streamID: stream.id, errorCode: code)
+    }
+
+    /// The open stream `id`, if any.
+    @inline(__always)
+    func stream(_ id: Int32) -> HTTP2Stream? {
+        if let cached = self.lastStream, cached.id == id { return cached }
+        let found = self.streams[id]
+        if found != nil { self.lastStream = found }
+        return found
     }
 
     @inline(__always)

@@ -76,7 +76,7 @@ extension HTTP2ServerConnection {
     // MARK: - Body data provider
 
     func sessionReadBody(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> HTTP2Session.BodyRead {
-        guard let stream = self.streams[streamID] else { return .failed }
+        guard let stream = self.stream(streamID) else { return .failed }
         let count = stream.responseBody.read(into: buffer)
         if count > 0 {
             stream.lastBodyProgress = self.loop.now

@@ -42,7 +42,9 @@ extension HTTP2ServerConnection {
             self.timer = nil
             return
         }
-        self.timer = self.loop.schedule(at: deadline) { [weak self] in self?.timerFired() }
+        // A strong capture: `closeNow` cancels the timer, which drops the closure. (A weak
+        // reference would give the connection a side table and make every retain of it slow.)
+        self.timer = self.loop.schedule(at: deadline) { self.timerFired() }
     }
 
     private func timerFired() {

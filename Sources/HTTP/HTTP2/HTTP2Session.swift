@@ -93,7 +93,7 @@ final class HTTP2Session {
         var maxOutboundAcks = 1000
     }
 
-    private(set) var handle: OpaquePointer?
+    private var handle: OpaquePointer?
     unowned(unsafe) let delegate: any HTTP2SessionDelegate
     /// Nesting depth of calls into nghttp2, so the session is never deleted from inside one
     /// of its own callbacks.
@@ -135,6 +135,8 @@ final class HTTP2Session {
     }
 
     /// Runs `body` with the live session handle, or returns `nil` once it is invalidated.
+    /// Plumbing for the wrapper's own extensions (`+Submitting`, `+Callbacks`); the
+    /// connection never sees the handle.
     @inline(__always)
     func withHandle<Result>(_ body: (OpaquePointer) -> Result) -> Result? {
         guard let handle = self.enter() else { return nil }
