@@ -91,6 +91,8 @@ http {
     uwsgi_temp_path $work/nginx/uwsgi;
     scgi_temp_path $work/nginx/scgi;
     http2_max_concurrent_streams 128;
+    # The default (1000 requests per connection) ends h2load's connections during warm-up.
+    keepalive_requests 100000000;
     server {
         listen 127.0.0.1:$1 http2;
         location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }

@@ -297,8 +297,9 @@ def continuation(args):
         pass
     check(conn.wait_closed(), "the connection stayed open after 20 CONTINUATION frames")
     check(stream_id not in conn.ended, "the flooded request was answered")
+    check(any(code == ENHANCE_YOUR_CALM for _, code in conn.goaways), f"no GOAWAY ENHANCE_YOUR_CALM before the close: {conn.goaways}")
     still_serving(args.port, bystander)
-    print(f"continuation: 8 accepted; 20 -> closed (GOAWAY {conn.goaways or 'none'}); still serving")
+    print(f"continuation: 8 accepted; 20 -> GOAWAY {conn.goaways[-1]} and close; still serving")
     return 0
 
 

@@ -146,7 +146,7 @@ final class HTTP2ServerConnection: EventHandler, ServerConnection {
         self.initialInput = []
         if !input.isEmpty {
             let outcome = input.withUnsafeBytes { self.session.receive($0) }
-            if case .fatal(_, let reason) = outcome { self.sessionFailed(reason) }
+            if case .fatal(let code, let reason) = outcome { self.sessionFailed(reason, code: code) }
         }
         if self.context.isShuttingDown { self.beginGracefulClose() }
         self.sendPass()
@@ -209,8 +209,8 @@ final class HTTP2ServerConnection: EventHandler, ServerConnection {
                     if self.drainedBytes > Self.maxDrainBytes { self.closeNow(); return }
                     continue
                 }
-                if case .fatal(_, let reason) = self.session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
-                    self.sessionFailed(reason)
+                if case .fatal(let code, let reason) = self.session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
+                    self.sessionFailed(reason, code: code)
                     break readLoop
                 }
                 reads += 1
@@ -237,9 +237,11 @@ final class HTTP2ServerConnection: EventHandler, ServerConnection {
         }
     }
 
-    /// nghttp2 gave up on the connection: send whatever it queued (often a GOAWAY), then close.
-    func sessionFailed(_ reason: String) {
+    /// nghttp2 gave up on the connection: queue a GOAWAY saying why (nghttp2 queues none
+    /// for some errors, e.g. too many CONTINUATION frames), send whatever is queued, close.
+    func sessionFailed(_ reason: String, code: Int32? = nil) {
         self.server.logger.debug("closing an HTTP/2 connection", metadata: ["reason": "\(reason)"])
+        if let code { self.session.terminate(errorCode: HTTP2Session.ErrorCode(libraryError: code)) }
         if case .open = self.phase { self.phase = .closingAfterFlush }
         self.rearmTimer()
     }

@@ -73,6 +73,17 @@ final class HTTP2Session {
         case refusedStream = 0x7
         case cancel = 0x8
         case enhanceYourCalm = 0xB
+
+        /// The GOAWAY code for a fatal error `receive` or `send` reported: floods and
+        /// CONTINUATION abuse are ENHANCE_YOUR_CALM, our own failures INTERNAL_ERROR, the
+        /// rest PROTOCOL_ERROR.
+        init(libraryError code: Int32) {
+            switch code {
+            case NGHTTP2_ERR_FLOODED.rawValue, NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue: self = .enhanceYourCalm
+            case NGHTTP2_ERR_CALLBACK_FAILURE.rawValue, NGHTTP2_ERR_NOMEM.rawValue: self = .internalError
+            default: self = .protocolError
+            }
+        }
     }
 
     /// A SETTINGS parameter the server advertises.
