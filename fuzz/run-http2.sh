@@ -31,6 +31,7 @@ wrapper_sources=(
     HTTP2/HTTP2Session.swift
     HTTP2/HTTP2Session+Callbacks.swift
     HTTP2/HTTP2Session+Submitting.swift
+    HTTP2/HTTP2SessionDelegate.swift
     HTTP2/HTTP2HeaderBlock.swift
     HTTP2/HTTP2BodyBuffer.swift
     HTTP2/H2CUpgrade.swift

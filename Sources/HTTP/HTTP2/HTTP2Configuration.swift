@@ -30,10 +30,12 @@ public struct HTTP2Configuration: Sendable, Hashable {
     /// Token bucket for RST_STREAM frames the *client* sends (Rapid Reset, CVE-2023-44487):
     /// `burst` resets at once, refilled at `rate` per second; past it nghttp2 sends GOAWAY.
     public var incomingResetBurst = 1000
+    /// Tokens per second refilled into the bucket of ``incomingResetBurst``.
     public var incomingResetRate = 33
     /// Token bucket for RST_STREAM frames the *server* sends (MadeYouReset, CVE-2025-8671):
     /// a client that keeps making us reset streams is cut off with ENHANCE_YOUR_CALM.
     public var sentResetBurst = 100
+    /// Tokens per second refilled into the bucket of ``sentResetBurst``.
     public var sentResetRate = 10
 
     /// Response bytes a streaming body may have queued on one stream before its writer waits.

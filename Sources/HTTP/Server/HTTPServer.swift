@@ -8,7 +8,8 @@ import Logging
 import Sockets
 import Synchronization
 
-/// slipway's HTTP server: HTTP/1.1 on epoll event loops, routing to ``Router`` handlers.
+/// slipway's HTTP server: HTTP/1.1 and HTTP/2 cleartext (h2c, by prior knowledge or
+/// `Upgrade: h2c`) on epoll event loops, routing to ``Router`` handlers, with gzip responses.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: configuration, router: router, group: group, logger: logger)
