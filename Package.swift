@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(
             name: "HTTP",
-            dependencies: ["Sockets", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Sockets", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Domain and storage
@@ -50,6 +50,13 @@ let package = Package(
             dependencies: ["Application", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "slipway-http-bench",
+            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
+            path: "bench/HTTPBenchServer"
+        ),
+
         // MARK: - Tests
         .target(
             name: "TestSupport",
@@ -57,7 +64,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),

@@ -17,6 +17,12 @@ import Yams
 /// http:
 ///   max_body_bytes: 1048576
 ///   header_timeout: 10s
+///   h2c_prior_knowledge: true     # HTTP/2 for clients that start with the preface
+///   h2c_upgrade: true             # HTTP/2 through `Upgrade: h2c`
+///   max_concurrent_streams: 100
+///   gzip: true
+///   gzip_level: 6
+///   gzip_min_bytes: 1024
 /// ```
 /// Unknown keys are errors: a misspelt setting must not be silently ignored.
 public struct SlipwayConfiguration: Sendable {
@@ -96,6 +102,7 @@ extension SlipwayConfiguration.HTTPSettings {
             "event_loops", "trigger", "max_body_bytes", "max_request_line_bytes", "max_header_bytes", "max_header_count",
             "header_timeout", "idle_timeout", "write_stall_timeout", "min_body_rate", "body_rate_grace_period",
             "max_connections", "max_requests_per_connection", "max_buffered_output_bytes", "shutdown_grace_period",
+            "h2c_prior_knowledge", "h2c_upgrade", "max_concurrent_streams", "gzip", "gzip_level", "gzip_min_bytes",
         ])
         if let value = node["event_loops"] { self.eventLoops = try value.integer(in: 1...256) }
         if let value = node["trigger"] {
@@ -121,6 +128,12 @@ extension SlipwayConfiguration.HTTPSettings {
         if let value = node["max_requests_per_connection"] { self.server.maxRequestsPerConnection = try value.integer(in: 1...Int.max) }
         if let value = node["max_buffered_output_bytes"] { self.server.maxBufferedOutputBytes = try value.integer(in: 1024...(1 << 30)) }
         if let value = node["shutdown_grace_period"] { self.server.shutdownGracePeriod = try value.duration() }
+        if let value = node["h2c_prior_knowledge"] { self.server.http2.priorKnowledge = try value.bool() }
+        if let value = node["h2c_upgrade"] { self.server.http2.upgrade = try value.bool() }
+        if let value = node["max_concurrent_streams"] { self.server.http2.maxConcurrentStreams = try value.integer(in: 1...10_000) }
+        if let value = node["gzip"] { self.server.compression.enabled = try value.bool() }
+        if let value = node["gzip_level"] { self.server.compression.level = try value.integer(in: 1...9) }
+        if let value = node["gzip_min_bytes"] { self.server.compression.minimumBytes = try value.integer(in: 0...(1 << 30)) }
     }
 }
 

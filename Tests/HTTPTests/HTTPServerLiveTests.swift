@@ -4,6 +4,7 @@
 import Foundation
 import HTTP
 import Sockets
+import Synchronization
 import TestSupport
 import Testing
 
@@ -33,7 +34,48 @@ func makeProbeRouter() -> Router {
         })
     }
     router.get("/params/{name}") { request in .text(request.parameters["name"] ?? "") }
+    // Compressible bodies for the gzip checks: `{"items":["item 0",…]}` of at least `size` bytes.
+    router.get("/json", immediate: { request in
+        let size = Int(request.query("size") ?? "") ?? 1000
+        var bytes = Array(#"{"items":["item 0""#.utf8)
+        var index = 1
+        while bytes.count < size {
+            bytes.append(contentsOf: Array(#","item \#(index)""#.utf8))
+            index += 1
+        }
+        bytes.append(contentsOf: Array("]}".utf8))
+        return .json(bytes: bytes)
+    })
+    router.get("/events") { request in
+        let count = Int(request.query("count") ?? "") ?? 5
+        let milliseconds = Int(request.query("ms") ?? "") ?? 50
+        return HTTPResponse(status: .ok, fields: ["Content-Type": "text/event-stream"], body: .stream { writer in
+            for index in 0..<count {
+                try await writer.write("event \(index)\n")
+                try await Task.sleep(for: .milliseconds(milliseconds))
+            }
+        })
+    }
+    // A body that never ends, counting what its producer managed to write.
+    let written = ProducedBytes()
+    router.get("/infinite") { _ in
+        HTTPResponse(status: .ok, fields: ["Content-Type": "application/octet-stream"], body: .stream { writer in
+            let chunk = [UInt8](repeating: 0x7A, count: 16 * 1024)
+            while true {
+                try await writer.write(chunk)
+                written.add(chunk.count)
+            }
+        })
+    }
+    router.get("/infinite-count", immediate: { _ in .text("\(written.value)") })
     return router
+}
+
+/// Bytes a streaming producer has written so far.
+final class ProducedBytes: Sendable {
+    private let count = Atomic<Int>(0)
+    func add(_ bytes: Int) { self.count.add(bytes, ordering: .relaxed) }
+    var value: Int { self.count.load(ordering: .relaxed) }
 }
 
 @Suite("HTTP/1.1 server, live", .serialized)

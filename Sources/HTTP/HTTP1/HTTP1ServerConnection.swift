@@ -35,6 +35,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         /// An error decided from the head alone (404, 405, 501); sent once the body is read.
         var earlyError: HTTPError?
         var body: [UInt8] = []
+        /// Decodes a `Content-Encoding: gzip`/`deflate` body as it arrives.
+        var bodyDecoder: RequestBodyDecoder?
         var startedAt: Instant
     }
 
@@ -70,6 +72,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     private var drainedBytes = 0
     /// Set while `readAndProcess` runs, so work it triggers does not re-enter it.
     private var isReading = false
+    /// Whether the first bytes were checked for the HTTP/2 client preface.
+    private var prefaceChecked: Bool
 
     private static let drainPeriod: Duration = .seconds(2)
     private static let maxDrainBytes = 256 * 1024
@@ -81,6 +85,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         self.context = context
         self.server = server
         self.decoder = HTTP1RequestDecoder(limits: server.configuration.limits)
+        self.prefaceChecked = !server.configuration.http2.priorKnowledge
         let now = context.loop.now
         self.state = .idle(since: now)
         self.lastWriteProgress = now
@@ -199,6 +204,21 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 return
             }
             if self.output.pendingBytes > self.server.configuration.maxBufferedOutputBytes { return }
+            if !self.prefaceChecked {
+                switch self.detectHTTP2Preface() {
+                case .http1:
+                    self.prefaceChecked = true
+                case .http2:
+                    self.switchToHTTP2(upgrade: nil)
+                    return
+                case .undecided:
+                    if case .idle = self.state {
+                        self.state = .readingHead(since: self.loop.now)
+                        self.rearmTimer()
+                    }
+                    return
+                }
+            }
             if self.inputStart == self.input.count {
                 self.resetInput()
                 // A request without a body ends with no further input.
@@ -209,9 +229,21 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 self.decoder.decode(UnsafeRawBufferPointer(rebasing: raw[self.inputStart...])) { bodyBytes.append(contentsOf: $0) }
             }
             if !bodyBytes.isEmpty, case .readingBody(var pending) = self.state {
-                self.state = .closed  // placeholder while the body is moved, avoiding a copy
-                pending.body.append(contentsOf: bodyBytes)
-                self.state = .readingBody(pending)
+                if let decoder = pending.bodyDecoder {
+                    var failure: HTTPError?
+                    bodyBytes.withUnsafeBytes { bytes in
+                        do throws(HTTPError) { try decoder.append(bytes) } catch { failure = error }
+                    }
+                    if let failure {
+                        // A bomb or a corrupt stream: answer now; the rest of the body is not read.
+                        self.respondAndClose(failure.response, head: pending.head)
+                        return
+                    }
+                } else {
+                    self.state = .closed  // placeholder while the body is moved, avoiding a copy
+                    pending.body.append(contentsOf: bodyBytes)
+                    self.state = .readingBody(pending)
+                }
             }
             switch outcome {
             case .needMore(let consumed):
@@ -243,34 +275,24 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
 
     private func receivedHead(_ head: HTTPRequestHead, _ decision: HTTP1BodyFraming.Decision) {
         self.requestsServed += 1
-        let configuration = self.server.configuration
-        var earlyError: HTTPError?
-        let match: Router.Match
-        if !HTTPMethod.implemented.contains(head.method) {
-            match = .notFound
-            earlyError = HTTPError(.notImplemented, "the method \(head.method) is not implemented by this server")
-        } else if head.target == "*" {
-            match = .notFound
-            earlyError = HTTPError(.notFound, "no resource at '*'")
-        } else {
-            match = self.server.router.match(head.method, path: head.path)
-            switch match {
-            case .found: break
-            case .notFound:
-                earlyError = HTTPError(.notFound, "no route for \(head.method) \(head.path.prefix(200))")
-            case .methodNotAllowed(let allowed):
-                let allow = allowed.map(\.rawValue).joined(separator: ", ")
-                earlyError = HTTPError(.methodNotAllowed, "\(head.method) is not allowed here; allowed: \(allow)", fields: ["Allow": allow])
-            }
-        }
-        var limit = configuration.maxBodyBytes
-        if case .found(let route, _) = match, let routeLimit = route.bodyLimit { limit = routeLimit }
-        if earlyError != nil { limit = min(limit, 64 * 1024) }
+        let plan = RequestDispatch.plan(for: head, router: self.server.router, configuration: self.server.configuration)
+        let (match, earlyError, limit) = (plan.match, plan.earlyError, plan.bodyLimit)
         self.decoder.bodyLimit = limit
         if case .contentLength(let length) = decision.framing, length > limit {
             // Refuse before a single body byte is read, and before any 100 Continue.
             self.respondToProtocolError(HTTP1ParseError(.contentTooLarge, "the request body (\(length) bytes) is larger than this endpoint accepts (\(limit) bytes)"), head: head)
             return
+        }
+        var bodyDecoder: RequestBodyDecoder?
+        if decision.framing != .none, earlyError == nil {
+            switch RequestBodyDecoder.make(for: head.fields, limit: limit) {
+            case .success(let decoder):
+                bodyDecoder = decoder
+            case .failure(let error):
+                // 415: the body will not be read (and no 100 Continue invites it).
+                self.respondAndClose(error.response, head: head)
+                return
+            }
         }
         if decision.expectsContinue {
             if let earlyError {
@@ -281,7 +303,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             }
             self.output.append(HTTP1ResponseEncoder.continueResponse)
         }
-        self.state = .readingBody(PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, startedAt: self.loop.now))
+        self.state = .readingBody(PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, bodyDecoder: bodyDecoder, startedAt: self.loop.now))
         self.rearmTimer()
     }
 
@@ -293,27 +315,48 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         let keepAlive = pending.decision.keepAlive && !self.peerHalfClosed
             && self.requestsServed < configuration.maxRequestsPerConnection && !self.context.isShuttingDown
             && HTTPMethod.implemented.contains(pending.head.method)
+        if configuration.http2.upgrade, pending.decision.framing == .none, pending.head.method == .get || pending.head.method == .head,
+           pending.head.fields.contains("upgrade"), !self.context.isShuttingDown,
+           let settings = H2CUpgrade.settingsPayload(for: pending.head, framing: pending.decision.framing)
+        {
+            self.output.append(H2CUpgrade.switchingProtocols)
+            self.switchToHTTP2(upgrade: HTTP2ServerConnection.Upgrade(settingsPayload: settings, head: pending.head))
+            return
+        }
         if let error = pending.earlyError {
             self.queueResponse(error.response, head: pending.head, keepAlive: keepAlive, route: nil, startedAt: pending.startedAt)
             self.finishResponse(keepAlive: keepAlive)
             return
         }
         guard case .found(let route, let parameters) = pending.match else { return }
-        let request = HTTPRequest(head: pending.head, body: pending.body, parameters: parameters, remoteAddress: self.remoteAddress)
+        var head = pending.head
+        var body = pending.body
+        if let decoder = pending.bodyDecoder {
+            do {
+                body = try decoder.finish()
+            } catch {
+                self.queueResponse(error.response, head: pending.head, keepAlive: keepAlive, route: nil, startedAt: pending.startedAt)
+                self.finishResponse(keepAlive: keepAlive)
+                return
+            }
+            // The handler sees the decoded body; the field no longer describes it.
+            head.fields.remove("content-encoding")
+        }
+        let request = HTTPRequest(head: head, body: body, parameters: parameters, remoteAddress: self.remoteAddress)
         switch route.handler {
         case .immediate(let handler):
             let response: HTTPResponse
             do {
                 response = try handler(request)
             } catch {
-                response = self.errorResponse(for: error, request: pending.head)
+                response = RequestDispatch.errorResponse(for: error, request: pending.head, logger: self.server.logger)
             }
             self.deliver(response, head: pending.head, keepAlive: keepAlive, route: route.pattern, startedAt: pending.startedAt)
         case .async(let handler):
             self.state = .processing(keepAlive: keepAlive)
             self.rearmTimer()
             self.handlerTask = Self.startHandler(
-                handler, request: request, connection: LoopBound(self), loop: self.loop, logger: self.server.logger,
+                handler, request: request, connection: LoopBound(self), loop: self.loop, server: self.server,
                 keepAlive: keepAlive, route: route.pattern, startedAt: pending.startedAt
             )
         }
@@ -324,13 +367,15 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         request: HTTPRequest,
         connection: LoopBound<HTTP1ServerConnection>,
         loop: EventLoop,
-        logger: Logger,
+        server: ServerContext,
         keepAlive: Bool,
         route: String,
         startedAt: Instant
     ) -> Task<Void, Never> {
         Task {
-            let response = await run(handler, request, logger: logger)
+            let produced = await RequestDispatch.run(handler, request, logger: server.logger)
+            // Compress here, off the event loop.
+            let response = ResponseCompression.apply(produced, method: request.method, requestFields: request.fields, configuration: server.configuration.compression)
             loop.execute {
                 connection.value.handlerFinished(response, head: request.head, keepAlive: keepAlive, route: route, startedAt: startedAt)
             }
@@ -341,33 +386,16 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         self.handlerTask = nil
         guard case .processing = self.state, self.socket != nil else { return }
         // The peer may have half-closed while the handler ran; keep-alive is decided now.
-        self.deliver(response, head: head, keepAlive: keepAlive && !self.peerHalfClosed && !self.context.isShuttingDown, route: route, startedAt: startedAt)
+        self.deliver(response, head: head, keepAlive: keepAlive && !self.peerHalfClosed && !self.context.isShuttingDown, route: route, startedAt: startedAt, compressed: true)
         self.processInput()
         self.readAndProcess()
     }
 
     // MARK: - Responding
 
-    private func errorResponse(for error: Error, request head: HTTPRequestHead) -> HTTPResponse {
-        Self.errorResponse(for: error, request: head, logger: self.server.logger)
-    }
-
-    private static func run(_ handler: @Sendable (HTTPRequest) async throws -> HTTPResponse, _ request: HTTPRequest, logger: Logger) async -> HTTPResponse {
-        do {
-            return try await handler(request)
-        } catch {
-            return Self.errorResponse(for: error, request: request.head, logger: logger)
-        }
-    }
-
-    private static func errorResponse(for error: Error, request head: HTTPRequestHead, logger: Logger) -> HTTPResponse {
-        if let error = error as? HTTPError { return error.response }
-        logger.warning("handler failed", metadata: ["method": "\(head.method)", "path": "\(head.path.prefix(200))", "error": "\(error)"])
-        return HTTPError(.internalServerError, "the server failed to handle this request; the error was logged").response
-    }
-
     /// Queues `response` and either finishes the exchange or starts its streaming body.
-    private func deliver(_ response: HTTPResponse, head: HTTPRequestHead, keepAlive: Bool, route: String?, startedAt: Instant) {
+    private func deliver(_ response: HTTPResponse, head: HTTPRequestHead, keepAlive: Bool, route: String?, startedAt: Instant, compressed: Bool = false) {
+        let response = compressed ? response : ResponseCompression.apply(response, method: head.method, requestFields: head.fields, configuration: self.server.configuration.compression)
         var keepAlive = keepAlive
         let isStream: Bool
         if case .stream = response.body.storage { isStream = true } else { isStream = false }
@@ -431,6 +459,14 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         } else {
             self.state = .closingAfterFlush
         }
+        self.rearmTimer()
+        self.flushOutput()
+    }
+
+    /// Answers `response` with `Connection: close` without reading the rest of the request.
+    private func respondAndClose(_ response: HTTPResponse, head: HTTPRequestHead) {
+        self.queueResponse(response, head: head, keepAlive: false, route: nil, startedAt: self.loop.now)
+        self.state = .closingAfterFlush
         self.rearmTimer()
         self.flushOutput()
     }
@@ -532,6 +568,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     }
 
     private func outputDrained() {
+        // After a switch to HTTP/2 the descriptor belongs to the new connection.
+        guard self.socket != nil else { return }
         if self.loop.triggerMode == .level, !self.mayWrite {
             self.mayWrite = true
             self.loop.reregister(self.descriptor, interest: [.readable, .readHangup])
@@ -669,6 +707,47 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
 
     func abort() {
         self.closeNow()
+    }
+
+    // MARK: - Switching to HTTP/2
+
+    private enum PrefaceCheck {
+        case http1, http2, undecided
+    }
+
+    /// Whether the connection starts with the HTTP/2 client preface (RFC 9113 §3.4).
+    private func detectHTTP2Preface() -> PrefaceCheck {
+        let preface = Self.http2Preface
+        let available = self.input.count - self.inputStart
+        let compared = min(available, preface.count)
+        for index in 0..<compared where self.input[self.inputStart + index] != preface[index] {
+            return .http1
+        }
+        return compared == preface.count ? .http2 : .undecided
+    }
+
+    private static let http2Preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    /// Hands the socket, the unprocessed input and the queued output to an HTTP/2 connection.
+    private func switchToHTTP2(upgrade: HTTP2ServerConnection.Upgrade?) {
+        guard let socket = self.socket.take() else { return }
+        self.timer?.cancel()
+        self.timer = nil
+        self.loop.deregister(self.descriptor)
+        let buffered = self.inputStart < self.input.count ? Array(self.input[self.inputStart...]) : []
+        let pending = self.output
+        self.output = OutputQueue()
+        self.input = []
+        self.inputStart = 0
+        self.state = .closed
+        let connection = HTTP2ServerConnection(
+            socket: socket, remoteAddress: self.remoteAddress, context: self.context, server: self.server,
+            initialInput: buffered, pendingOutput: pending, upgrade: upgrade
+        )
+        // Add the new connection before removing this one, so a shutdown in progress never
+        // sees the loop without connections in between.
+        connection.start()
+        self.context.remove(self)
     }
 
     private func closeNow() {

@@ -26,4 +26,10 @@ final class DateCache {
         }
         return self.line
     }
+
+    /// The field value alone (`Sun, 06 Nov 1994 08:49:37 GMT`), for HTTP/2 heads.
+    func value() -> ArraySlice<UInt8> {
+        let line = self.headerLine()
+        return line[6..<(line.count - 2)]
+    }
 }

@@ -8,7 +8,8 @@ import Logging
 import Sockets
 import Synchronization
 
-/// slipway's HTTP server: HTTP/1.1 on epoll event loops, routing to ``Router`` handlers.
+/// slipway's HTTP server: HTTP/1.1 and HTTP/2 cleartext (h2c, by prior knowledge or
+/// `Upgrade: h2c`) on epoll event loops, routing to ``Router`` handlers, with gzip responses.
 ///
 /// ```swift
 /// let server = HTTPServer(configuration: configuration, router: router, group: group, logger: logger)
@@ -71,6 +72,9 @@ public final class HTTPServer: Sendable {
     /// port 0 replaced by the port the kernel chose.
     @discardableResult
     public func start() async throws -> [SocketAddress] {
+        // A peer that resets its connection must cost us an EPIPE, never the process: writev
+        // has no MSG_NOSIGNAL, so the signal is ignored process-wide (as the CLI also does).
+        signal(SIGPIPE, SIG_IGN)
         var sockets: [ListeningSocket] = []
         for address in self.context.configuration.listeners {
             let socket = try Socket.listening(on: address, backlog: self.context.configuration.backlog)

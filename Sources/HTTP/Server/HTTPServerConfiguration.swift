@@ -34,6 +34,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// before a streaming body's writer waits.
     public var maxBufferedOutputBytes = 64 * 1024
 
+    /// HTTP/2 cleartext (prior knowledge and `Upgrade: h2c`) and its limits.
+    public var http2 = HTTP2Configuration()
+    /// gzip for response bodies.
+    public var compression = ResponseCompressionConfiguration()
+
     /// How long a graceful shutdown waits for in-flight requests before closing everything.
     public var shutdownGracePeriod: Duration = .seconds(10)
 

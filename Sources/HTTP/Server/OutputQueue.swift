@@ -33,6 +33,19 @@ struct OutputQueue {
         }
     }
 
+    /// Appends a copy of `bytes` (used for frames nghttp2 lends us only until its next call).
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        if !self.segments.isEmpty, self.segments.count > 1 || self.firstOffset == 0,
+           self.segments[self.segments.count - 1].count + bytes.count <= 4 * Self.coalesceLimit
+        {
+            self.segments[self.segments.count - 1].append(contentsOf: bytes)
+        } else {
+            self.segments.append(Array(bytes))
+        }
+        self.pendingBytes += bytes.count
+    }
+
     /// Appends to the last segment in place (used to serialise heads without a temporary).
     mutating func withLastSegment(minimumCapacity: Int, _ body: (inout [UInt8]) -> Void) {
         if self.segments.isEmpty || (self.segments.count == 1 && self.pendingBytes == 0) {
