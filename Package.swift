@@ -30,6 +30,11 @@ let package = Package(
             dependencies: ["Sockets", .product(name: "Logging", package: "swift-log")]
         ),
 
+        .target(
+            name: "Docker",
+            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // MARK: - Composition
         .target(
             name: "Application",
