@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v6]
