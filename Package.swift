@@ -61,6 +61,9 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
 
+        // MARK: - Benchmarks (not a product: built and run by bench/*.sh only)
+        .executableTarget(name: "slipway-bench", dependencies: ["Docker", "Sockets"], path: "bench/Sources/slipway-bench"),
+
     ],
     swiftLanguageModes: [.v6]
 )
