@@ -39,11 +39,17 @@ public final class DockerClient: Sendable {
     }
 
     /// A client for the daemon at `address` (already resolved).
-    public init(address: SocketAddress, group: EventLoopGroup, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "slipway.docker")) {
+    public convenience init(address: SocketAddress, group: EventLoopGroup, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "slipway.docker")) {
+        let host: DockerHost
         switch address {
-        case .unix(let path): self.host = DockerHost(.unix(path: path))
-        case .ipv4(let host, let port), .ipv6(let host, let port): self.host = DockerHost(.tcp(host: host, port: port))
+        case .unix(let path): host = DockerHost(.unix(path: path))
+        case .ipv4(let ip, let port), .ipv6(let ip, let port): host = DockerHost(.tcp(host: ip, port: port))
         }
+        self.init(host: host, address: address, group: group, configuration: configuration, logger: logger)
+    }
+
+    private init(host: DockerHost, address: SocketAddress, group: EventLoopGroup, configuration: Configuration, logger: Logger) {
+        self.host = host
         var http = HTTPClient.Configuration()
         http.connectTimeout = configuration.connectTimeout
         http.headTimeout = configuration.requestTimeout
@@ -59,7 +65,8 @@ public final class DockerClient: Sendable {
     /// contact the daemon: the first call negotiates the API version.
     public convenience init(host: DockerHost, group: EventLoopGroup, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "slipway.docker")) async throws(DockerError) {
         let address = try await host.resolve()
-        self.init(address: address, group: group, configuration: configuration, logger: logger)
+        // Keep the name as given: messages should say what the operator configured.
+        self.init(host: host, address: address, group: group, configuration: configuration, logger: logger)
     }
 
     /// The negotiated API version, if negotiation has happened.
