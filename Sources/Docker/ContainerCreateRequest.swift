@@ -30,6 +30,7 @@ public struct ContainerCreateRequest: Encodable, Sendable, Hashable {
     public var hostConfig: HostConfig?
     public var networkingConfig: NetworkingConfig?
 
+    /// A request with the fields most calls set; assign the others as properties.
     public init(
         image: String,
         cmd: [String]? = nil,

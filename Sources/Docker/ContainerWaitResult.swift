@@ -3,10 +3,12 @@
 
 /// `POST /containers/{id}/wait`'s answer: the exit code.
 public struct ContainerWaitResult: Decodable, Sendable, Hashable {
+    /// The container's exit code (128 + N after signal N).
     public var statusCode: Int
     /// Set when waiting itself failed.
     public var error: WaitError?
 
+    /// Why the wait itself failed (the engine's `Error.Message`).
     public struct WaitError: Decodable, Sendable, Hashable {
         public var message: String?
 

@@ -29,6 +29,7 @@ public struct DockerError: Error, Sendable, CustomStringConvertible {
     /// The lower-level error (socket, HTTP client), if any.
     public var underlying: (any Error)?
 
+    /// An error of `code`; engine errors carry the HTTP `status` and the failed `operation`.
     public init(_ code: Code, _ message: String, status: Int? = nil, operation: String? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message

@@ -10,6 +10,7 @@ import Sockets
 /// Where a Docker daemon listens, as written in `DOCKER_HOST`: `unix:///var/run/docker.sock`,
 /// `tcp://127.0.0.1:2375` (plain TCP; TLS comes later) or `http://host:port`.
 public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
+    /// A Unix socket path, or a TCP host and port.
     public enum Endpoint: Sendable, Hashable {
         case unix(path: String)
         /// A host name or numeric address, and a port.
@@ -18,6 +19,7 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
 
     public var endpoint: Endpoint
 
+    /// A host for `endpoint`.
     public init(_ endpoint: Endpoint) {
         self.endpoint = endpoint
     }

@@ -52,6 +52,7 @@ public struct HostConfig: Codable, Sendable, Hashable {
     /// Paths mounted read-only (`/proc/sys`, …); empty: none (`systempaths=unconfined`).
     public var readonlyPaths: [String]?
 
+    /// A host configuration with the fields jobs set most; assign the others as properties.
     public init(
         mounts: [Mount]? = nil,
         networkMode: String? = nil,
@@ -95,6 +96,7 @@ public struct HostConfig: Codable, Sendable, Hashable {
         }
     }
 
+    /// What the engine does when the container exits; slipway leaves it off.
     public struct RestartPolicy: Codable, Sendable, Hashable {
         /// `""`/`no`, `always`, `unless-stopped`, `on-failure`.
         public var name: String?

@@ -15,6 +15,7 @@ public struct Mount: Codable, Sendable, Hashable {
         public static let npipe = Kind(rawValue: "npipe")
     }
 
+    /// Options of a `bind` mount.
     public struct BindOptions: Codable, Sendable, Hashable {
         /// `private`, `rprivate`, `shared`, `rshared`, `slave`, `rslave`.
         public var propagation: String?
@@ -31,6 +32,7 @@ public struct Mount: Codable, Sendable, Hashable {
         }
     }
 
+    /// Options of a `volume` mount.
     public struct VolumeOptions: Codable, Sendable, Hashable {
         /// Do not copy the image's content at the target into a new volume.
         public var noCopy: Bool?
@@ -44,6 +46,7 @@ public struct Mount: Codable, Sendable, Hashable {
             self.driverConfig = driverConfig
         }
 
+        /// The volume driver and its options, for a volume this mount creates.
         public struct DriverConfig: Codable, Sendable, Hashable {
             public var name: String?
             public var options: [String: String]?
@@ -66,6 +69,7 @@ public struct Mount: Codable, Sendable, Hashable {
         }
     }
 
+    /// Options of a `tmpfs` mount.
     public struct TmpfsOptions: Codable, Sendable, Hashable {
         public var sizeBytes: Int64?
         /// Permission bits, e.g. `0o1777`.

@@ -10,6 +10,7 @@ public struct NetworkingConfig: Codable, Sendable, Hashable {
         self.endpointsConfig = endpointsConfig
     }
 
+    /// The container's settings on one network.
     public struct EndpointSettings: Codable, Sendable, Hashable {
         /// Extra DNS names of the container on that network.
         public var aliases: [String]?

@@ -18,16 +18,19 @@ public struct ProgressMessage: Decodable, Sendable, Hashable {
     /// Auxiliary data: the built image's ID (`{"ID": "sha256:…"}`).
     public var aux: Aux?
 
+    /// Bytes done and total of a layer download or extraction.
     public struct ProgressDetail: Decodable, Sendable, Hashable {
         public var current: Int64?
         public var total: Int64?
     }
 
+    /// The structured form of ``error``.
     public struct ErrorDetail: Decodable, Sendable, Hashable {
         public var code: Int?
         public var message: String?
     }
 
+    /// The classic builder's auxiliary object; other shapes decode as `nil`.
     public struct Aux: Decodable, Sendable, Hashable {
         public var id: String?
 

@@ -3,6 +3,7 @@
 
 /// One member of a tar archive.
 public struct TarEntry: Sendable, Hashable {
+    /// The entry's type (ustar type flag).
     public enum Kind: Sendable, Hashable {
         case file
         case directory
