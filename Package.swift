@@ -34,6 +34,10 @@ let package = Package(
         .target(name: "Jobs"),
         .target(name: "Store", dependencies: ["Jobs", "SQLite"]),
 
+        .target(
+            name: "Docker",
+            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "API", dependencies: ["HTTP", "Jobs"]),
 
         // MARK: - Composition
@@ -50,7 +54,8 @@ let package = Package(
             dependencies: ["Application", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        // MARK: - Benchmarks
+        // MARK: - Benchmarks (not products: built and run by bench/*.sh only)
+        .executableTarget(name: "slipway-bench", dependencies: ["Docker", "Sockets"], path: "bench/Sources/slipway-bench"),
         .executableTarget(
             name: "slipway-http-bench",
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
@@ -68,7 +73,7 @@ let package = Package(
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
-
+        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -122,7 +122,8 @@ public final class AsyncSocket: Sendable {
         }
     }
 
-    /// Writes every byte of `bytes`.
+    /// Writes every byte of `bytes`. A peer that has gone away is an error (`EPIPE`), never
+    /// a SIGPIPE.
     public func write(_ bytes: [UInt8], deadline: Instant? = nil) async throws {
         var offset = 0
         while offset < bytes.count {
@@ -130,7 +131,7 @@ public final class AsyncSocket: Sendable {
             self.state.withLock { $0.writeReady = false }
             let result = try bytes.withUnsafeBytes { raw in
                 try Result { () throws(SystemError) in
-                    try Posix.write(self.descriptor, from: UnsafeRawBufferPointer(rebasing: raw[offset...]))
+                    try Posix.sendNoSignal(self.descriptor, from: UnsafeRawBufferPointer(rebasing: raw[offset...]))
                 }.get()
             }
             switch result {

@@ -11,6 +11,7 @@ import CSystem
 private let sysRead = Glibc.read
 private let sysWrite = Glibc.write
 private let sysWritev = Glibc.writev
+private let sysSend = Glibc.send
 private let sysClose = Glibc.close
 private let sysShutdown = Glibc.shutdown
 private let sysAccept4 = CSystem.csystem_accept4
@@ -77,6 +78,13 @@ public enum Posix {
     @inline(never)
     public static func write(_ fd: CInt, from pointer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
         try syscall("write", blocking: true) { sysWrite(fd, pointer.baseAddress, pointer.count) }
+    }
+
+    /// `send(2)` with `MSG_NOSIGNAL`: a peer that closed the connection is `EPIPE`, not a
+    /// SIGPIPE that kills a process which did not ignore it (a library cannot assume that).
+    @inline(never)
+    public static func sendNoSignal(_ fd: CInt, from pointer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        try syscall("send", blocking: true) { sysSend(fd, pointer.baseAddress, pointer.count, CInt(MSG_NOSIGNAL)) }
     }
 
     @inline(never)
