@@ -75,6 +75,9 @@ public struct ContainerJobRun: Sendable {
                 do {
                     let code = try await self.runtime.waitForExit(containerID)
                     return .exited(code == 0 ? .succeeded : .failed(.scriptFailure, exitCode: code))
+                } catch ContainerRuntimeFailure.engineUnavailable(let message) {
+                    if Task.isCancelled { return .exited(.stopped) }
+                    return .exited(.lostContact(message))
                 } catch {
                     if Task.isCancelled { return .exited(.stopped) }
                     await execution.note("lost track of the job container: \(error)")
@@ -108,6 +111,8 @@ public struct ContainerJobRun: Sendable {
             await self.stopAndRemove(containerID)
             return .stopped
         }
+        // Without the engine nothing can be removed, and the job may well still be running.
+        if case .lostContact = outcome { return outcome }
         await self.remove(containerID)
         return outcome
     }

@@ -49,13 +49,16 @@ public struct HostWorker: Worker {
         }
         let specification = self.containerSpecification(for: job, workspace: workspace)
         let outcome = await self.containerRun.run(specification, for: execution)
-        if case .requeue = outcome {} else { await self.workspaces.removeWorkspace(for: job.id) }
+        switch outcome {
+        case .requeue, .lostContact: break  // the job will run (or be followed) again
+        default: await self.workspaces.removeWorkspace(for: job.id)
+        }
         return outcome
     }
 
     public func resume(_ execution: JobExecution, containerID: String) async -> JobOutcome {
         let outcome = await self.containerRun.follow(containerID, for: execution, sinceUnixTime: nil)
-        await self.workspaces.removeWorkspace(for: execution.job.id)
+        if case .lostContact = outcome {} else { await self.workspaces.removeWorkspace(for: execution.job.id) }
         return outcome
     }
 

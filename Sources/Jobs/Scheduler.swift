@@ -61,6 +61,9 @@ public actor Scheduler {
     private var isShuttingDown = false
     private let onChange: @Sendable (Job) -> Void
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Running jobs whose engine stopped answering, with their containers: followed again when
+    /// it answers.
+    private var detached: [(job: Job, containerID: String)] = []
 
     /// - Parameter onChange: called with every job whose status changed (events, metrics).
     public init(store: any JobStore, logs: any LogStore, pools: [WorkerKind: Pool], perProjectLimit: Int? = nil,
@@ -111,7 +114,11 @@ public actor Scheduler {
     public func setEngineAvailable(_ available: Bool) {
         guard available != self.isEngineAvailable else { return }
         self.isEngineAvailable = available
-        if available { self.dispatch() }
+        guard available, !self.isShuttingDown else { return }
+        let detached = self.detached
+        self.detached.removeAll()
+        for (job, containerID) in detached { self.resume(job, containerID: containerID) }
+        self.dispatch()
     }
 
     public var engineAvailable: Bool { self.isEngineAvailable }
@@ -144,7 +151,7 @@ public actor Scheduler {
 
     /// Suspends until no job is queued or running (tests and benchmarks).
     public func waitUntilIdle() async {
-        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) { return }
+        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) && self.detached.isEmpty { return }
         await withCheckedContinuation { self.idleWaiters.append($0) }
     }
 
@@ -238,6 +245,16 @@ public actor Scheduler {
             }
             self.afterCompletion()
             return
+        case (.lostContact(let reason), nil):
+            self.isEngineAvailable = false
+            if !self.isShuttingDown {
+                await self.logs.appendNote("lost contact with the Docker engine (\(reason)); following the job again when it answers", to: job.id)
+                if let current = try? await self.store.job(job.id), let containerID = current.containerID {
+                    self.detached.append((current, containerID))
+                }
+            }
+            self.afterCompletion()
+            return
         case (_, .timeout(let timeout)?):
             await self.logs.appendNote("the job exceeded its timeout of \(Int(timeout.seconds)) s and was stopped", to: job.id)
             event = .fail(.jobExecutionTimeout, exitCode: nil)
@@ -254,7 +271,7 @@ public actor Scheduler {
             event = .fail(reason, exitCode: exitCode)
         case (.stopped, nil):
             event = .fail(.runnerSystemFailure, exitCode: nil)
-        case (.requeue, _?):
+        case (.requeue, _?), (.lostContact, _?):
             event = .cancel(.canceledByUser)
         }
         do {
@@ -269,7 +286,7 @@ public actor Scheduler {
 
     private func afterCompletion() {
         self.dispatch()
-        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) {
+        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) && self.detached.isEmpty {
             let waiters = self.idleWaiters
             self.idleWaiters.removeAll()
             for waiter in waiters { waiter.resume() }

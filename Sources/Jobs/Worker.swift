@@ -22,6 +22,9 @@ public enum JobOutcome: Sendable, Hashable {
     case stopped
     /// The engine could not be reached before the job started: the job goes back to the queue.
     case requeue(String)
+    /// The engine stopped answering while the job ran. Its container is left alone; the job
+    /// stays `running` and is followed again once the engine answers.
+    case lostContact(String)
 }
 
 /// What a worker gets for one job run.
