@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "HTTP", "Jobs", "Sockets", "Store",
+                "API", "Docker", "HTTP", "Jobs", "Sockets", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
     ],
     swiftLanguageModes: [.v6]
 )

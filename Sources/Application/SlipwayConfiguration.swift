@@ -3,6 +3,7 @@
 
 import API
 import HTTP
+import Docker
 import Logging
 import Sockets
 import Yams
@@ -30,6 +31,34 @@ public struct SlipwayConfiguration: Sendable {
     public var dataDirectory = "./slipway-data"
     public var logLevel: Logger.Level = .info
     public var http = HTTPSettings()
+    /// The Docker engine jobs run on, in `DOCKER_HOST` syntax (`docker.host`). `nil`: the
+    /// `DOCKER_HOST` environment variable, else `unix:///var/run/docker.sock`.
+    public var dockerHost: String?
+    public var workers = WorkerSettings()
+
+    /// The `workers:` section.
+    public struct WorkerSettings: Sendable {
+        /// Between SIGTERM and SIGKILL when a job is canceled or times out.
+        public var stopGracePeriod: Duration = .seconds(10)
+        /// Bytes of output kept per job log; the rest is dropped with a note.
+        public var outputLimit = 4 * 1024 * 1024
+        public var defaultTimeout: Duration = .seconds(3600)
+        /// Jobs of one project running at once across all pools; `nil`: no limit.
+        public var perProjectLimit: Int?
+        public var host = HostPool()
+
+        /// The `workers.host:` section: jobs on the host's own Docker daemon.
+        public struct HostPool: Sendable {
+            public var concurrency = 2
+            public var network = "bridge"
+            public var memoryBytes: Int64?
+            public var cpus: Double?
+            /// Projects whose jobs may use the host worker.
+            public var allowedProjects: [String] = []
+            /// Whether `POST /v1/jobs` may ask for the host worker.
+            public var allowAPISubmissions = false
+        }
+    }
 
     /// The `http:` section.
     public struct HTTPSettings: Sendable {
@@ -63,13 +92,22 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = try ConfigNode(node, path: "")
-        try root.allowOnly(["listen", "data_dir", "log_level", "http"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
         if let dataDir = root["data_dir"] { configuration.dataDirectory = try dataDir.string() }
         if let level = root["log_level"] { configuration.logLevel = try Self.logLevel(try level.string(), at: "log_level") }
         if let http = root["http"] { try configuration.http.apply(http) }
+        if let docker = root["docker"] {
+            try docker.allowOnly(["host"])
+            if let host = docker["host"] {
+                let text = try host.string()
+                do { _ = try DockerHost(parsing: text) } catch { throw ConfigurationError("docker.host: \(error.message)") }
+                configuration.dockerHost = text
+            }
+        }
+        if let workers = root["workers"] { try configuration.workers.apply(workers) }
         return configuration
     }
 
@@ -134,6 +172,28 @@ extension SlipwayConfiguration.HTTPSettings {
         if let value = node["gzip"] { self.server.compression.enabled = try value.bool() }
         if let value = node["gzip_level"] { self.server.compression.level = try value.integer(in: 1...9) }
         if let value = node["gzip_min_bytes"] { self.server.compression.minimumBytes = try value.integer(in: 0...(1 << 30)) }
+    }
+}
+
+extension SlipwayConfiguration.WorkerSettings {
+    mutating func apply(_ node: ConfigNode) throws {
+        try node.allowOnly(["stop_grace_period", "output_limit", "default_timeout", "per_project_limit", "host"])
+        if let value = node["stop_grace_period"] { self.stopGracePeriod = try value.duration() }
+        if let value = node["output_limit"] { self.outputLimit = try value.integer(in: 1024...(1 << 40)) }
+        if let value = node["default_timeout"] { self.defaultTimeout = try value.duration() }
+        if let value = node["per_project_limit"] { self.perProjectLimit = try value.integer(in: 1...100_000) }
+        if let host = node["host"] {
+            try host.allowOnly(["concurrency", "network", "memory", "cpus", "allowed_projects", "allow_api_submissions"])
+            if let value = host["concurrency"] { self.host.concurrency = try value.integer(in: 0...1000) }
+            if let value = host["network"] { self.host.network = try value.string() }
+            if let value = host["memory"] { self.host.memoryBytes = Int64(try value.integer(in: 4 * 1024 * 1024...(1 << 50))) }
+            if let value = host["cpus"] {
+                guard let cpus = Double(try value.string()), cpus > 0, cpus <= 1024 else { throw ConfigurationError("\(value.path): must be a number of CPUs such as 1.5") }
+                self.host.cpus = cpus
+            }
+            if let value = host["allowed_projects"] { self.host.allowedProjects = try value.stringList() }
+            if let value = host["allow_api_submissions"] { self.host.allowAPISubmissions = try value.bool() }
+        }
     }
 }
 

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Where slipway keeps its database, logs and workspaces. Default ./slipway-data.")
     var dataDir: String?
 
+    @Option(name: .customLong("docker-host"), help: ArgumentHelp("The Docker engine: unix:///PATH or tcp://HOST:PORT. Default: docker.host from the configuration, else $DOCKER_HOST, else unix:///var/run/docker.sock.", valueName: "url"))
+    var dockerHost: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
     var logLevel: String?
 
@@ -34,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             if let dataDir { configuration.dataDirectory = dataDir }
+            if let dockerHost { configuration.dockerHost = dockerHost }
             if let logLevel {
                 guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
                     throw ValidationError("--log-level: '\(logLevel)' is not a log level")
@@ -48,8 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "slipway")
         logger.logLevel = level
 
-        let application = try SlipwayApplication(configuration: configuration, logger: logger)
+        let application: SlipwayApplication
         do {
+            application = try await SlipwayApplication(configuration: configuration, logger: logger)
             try await application.start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -1,0 +1,180 @@
+// slipway — Application
+// SPDX-License-Identifier: Apache-2.0
+
+import Docker
+import Jobs
+import Logging
+import Sockets
+import Synchronization
+
+/// The workers' ``ContainerRuntime`` port, implemented on the Docker Engine API client.
+///
+/// Translates ``DockerError``s into the three failures a worker acts on: the engine is gone
+/// (the job waits), the image is missing (the job fails with `image_not_found`), anything
+/// else. The client is made on first use, so a `tcp://name:port` engine whose name does not
+/// resolve yet makes slipway wait instead of refusing to start.
+final class DockerContainerRuntime: ContainerRuntime {
+    let host: DockerHost
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let cachedClient = Mutex<DockerClient?>(nil)
+
+    init(host: DockerHost, group: EventLoopGroup, logger: Logger) {
+        self.host = host
+        self.group = group
+        self.logger = logger
+        if case .unix(let path) = host.endpoint {
+            self.cachedClient.withLock { $0 = DockerClient(address: .unix(path: path), group: group, logger: logger) }
+        }
+    }
+
+    /// The engine's Unix socket, which host jobs get mounted; `nil` for a TCP engine.
+    var socketPath: String? {
+        if case .unix(let path) = self.host.endpoint { return path }
+        return nil
+    }
+
+    func client() async throws -> DockerClient {
+        if let client = self.cachedClient.withLock({ $0 }) { return client }
+        let client = try await Self.translating { try await DockerClient(host: self.host, group: self.group, logger: self.logger) }
+        return self.cachedClient.withLock { cached in
+            if let cached { return cached }
+            cached = client
+            return client
+        }
+    }
+
+    func ping() async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.ping(timeout: .seconds(5)) }
+    }
+
+    func imageExists(_ image: String) async throws -> Bool {
+        let client = try await self.client()
+        return try await Self.translating { try await client.imageExists(image) }
+    }
+
+    func createContainer(_ specification: ContainerSpecification) async throws -> String {
+        let client = try await self.client()
+        let request = Self.request(for: specification)
+        do {
+            return try await Self.translating { try await client.createContainer(request, name: specification.name).id }
+        } catch ContainerRuntimeFailure.engineError(let message) where message.contains("No such image") {
+            throw ContainerRuntimeFailure.imageNotFound("the image \(specification.image) does not exist on the Docker engine")
+        }
+    }
+
+    func startContainer(_ id: String) async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.startContainer(id, idempotent: true) }
+    }
+
+    func followOutput(_ id: String, sinceUnixTime: Int64?, output: @escaping @Sendable ([UInt8]) async -> Void) async throws {
+        let client = try await self.client()
+        // No idle timeout: a job may print nothing for an hour and still be fine.
+        let options = LogOptions(follow: true, since: sinceUnixTime.map(Double.init))
+        let stream = try await Self.translating { try await client.logs(id, options: options) }
+        defer { stream.cancel() }
+        try await Self.translating {
+            for try await chunk in stream {
+                try Task.checkCancellation()
+                await output(chunk.bytes)
+            }
+        }
+    }
+
+    func waitForExit(_ id: String) async throws -> Int32 {
+        let client = try await self.client()
+        let result = try await Self.translating { try await client.waitContainer(id, timeout: nil) }
+        if let message = result.error?.message, !message.isEmpty {
+            throw ContainerRuntimeFailure.engineError("waiting for container \(id) failed: \(message)")
+        }
+        return Int32(truncatingIfNeeded: result.statusCode)
+    }
+
+    func stopContainer(_ id: String, gracePeriod: Duration) async throws {
+        let client = try await self.client()
+        let seconds = Int((gracePeriod.components.seconds)) + (gracePeriod.components.attoseconds > 0 ? 1 : 0)
+        do {
+            try await Self.translating { _ = try await client.stopContainer(id, timeout: seconds, idempotent: true) }
+        } catch ContainerRuntimeFailure.engineError(let message) where message.contains("No such container") {
+            return
+        }
+    }
+
+    func removeContainer(_ id: String) async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.removeContainer(id, force: true, removeVolumes: true, idempotent: true) }
+    }
+
+    func containers(labeled labels: [String: String]) async throws -> [Jobs.ContainerSummary] {
+        let client = try await self.client()
+        var filters = DockerFilters()
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { filters = filters.label(key, value) }
+        let found = try await Self.translating { [filters] in try await client.listContainers(all: true, filters: filters) }
+        return found.map { Jobs.ContainerSummary(id: $0.id, labels: $0.labels ?? [:], isRunning: $0.state == "running") }
+    }
+
+    func state(of id: String) async throws -> Jobs.ContainerState? {
+        let client = try await self.client()
+        do {
+            let inspect = try await client.inspectContainer(id)
+            let running = inspect.state?.running ?? false
+            return Jobs.ContainerState(isRunning: running, exitCode: running ? nil : inspect.state?.exitCode.map { Int32(truncatingIfNeeded: $0) })
+        } catch where error.code == .notFound {
+            return nil
+        } catch {
+            throw Self.failure(for: error)
+        }
+    }
+
+    // MARK: - Translation
+
+    static func request(for specification: ContainerSpecification) -> ContainerCreateRequest {
+        var hostConfig = HostConfig(
+            mounts: specification.mounts.map(Self.mount), networkMode: specification.networkMode,
+            privileged: specification.privileged ? true : nil,
+            capAdd: specification.capabilitiesAdded.isEmpty ? nil : specification.capabilitiesAdded,
+            capDrop: specification.capabilitiesDropped.isEmpty ? nil : specification.capabilitiesDropped,
+            securityOpt: specification.securityOptions.isEmpty ? nil : specification.securityOptions,
+            memory: specification.memoryBytes, nanoCPUs: specification.nanoCPUs,
+            initProcess: specification.initProcess
+        )
+        // Without this a memory limit would allow the same amount again in swap.
+        hostConfig.memorySwap = specification.memoryBytes
+        return ContainerCreateRequest(
+            image: specification.image, cmd: specification.command, entrypoint: specification.entrypoint,
+            env: specification.environment, workingDir: specification.workingDirectory,
+            labels: specification.labels, hostConfig: hostConfig
+        )
+    }
+
+    static func mount(_ mount: ContainerSpecification.Mount) -> Docker.Mount {
+        let kind: Docker.Mount.Kind = switch mount.kind {
+        case .bind: .bind
+        case .volume: .volume
+        case .tmpfs: .tmpfs
+        }
+        return Docker.Mount(type: kind, source: mount.kind == .tmpfs ? nil : mount.source, target: mount.target, readOnly: mount.readOnly ? true : nil)
+    }
+
+    /// Runs `body`, translating its ``DockerError`` into a ``ContainerRuntimeFailure``.
+    static func translating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DockerError {
+            throw Self.failure(for: error)
+        }
+    }
+
+    static func failure(for error: DockerError) -> any Error {
+        switch error.code {
+        case .cancelled:
+            return CancellationError()
+        case .daemonUnavailable, .timedOut, .streamFailed:
+            return ContainerRuntimeFailure.engineUnavailable(error.description)
+        default:
+            return ContainerRuntimeFailure.engineError(error.description)
+        }
+    }
+}
