@@ -76,6 +76,8 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
+        .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,8 @@
 // slipway — Jobs
 // SPDX-License-Identifier: Apache-2.0
 
+import Synchronization
+
 /// Runs one job container to completion: create, start, stream output, wait — and, however it
 /// ends (exit, cancel, timeout, engine failure), stop and remove the container.
 ///
@@ -47,7 +49,7 @@ public struct ContainerJobRun: Sendable {
             return .failed(.runnerSystemFailure, exitCode: nil)
         }
         await execution.started(containerID)
-        return await self.follow(containerID, for: execution, sinceUnixTime: nil)
+        return await self.follow(containerID, for: execution)
     }
 
     private enum Progress: Sendable {
@@ -61,11 +63,18 @@ public struct ContainerJobRun: Sendable {
 
     /// Streams the output of a started container and waits for its exit; stops it if the task
     /// is canceled. Removes the container in every case.
-    public func follow(_ containerID: String, for execution: JobExecution, sinceUnixTime: Int64?) async -> JobOutcome {
+    ///
+    /// - Parameter skipping: bytes of output the log already holds (a resumed job): the
+    ///   engine replays the output from the start, and these are not appended again.
+    public func follow(_ containerID: String, for execution: JobExecution, skipping: Int = 0) async -> JobOutcome {
         let outcome = await withTaskGroup(of: Progress.self) { group -> JobOutcome in
             group.addTask {
                 do {
-                    try await self.runtime.followOutput(containerID, sinceUnixTime: sinceUnixTime, output: execution.log)
+                    let skipper = OutputSkipper(skipping)
+                    try await self.runtime.followOutput(containerID, sinceUnixTime: nil) { bytes in
+                        let kept = skipper.drop(from: bytes)
+                        if !kept.isEmpty { await execution.log(Array(kept)) }
+                    }
                 } catch {
                     if !Task.isCancelled { await execution.note("the job's output stream broke: \(error)") }
                 }
@@ -131,5 +140,21 @@ public struct ContainerJobRun: Sendable {
     public func remove(_ containerID: String) async {
         let runtime = self.runtime
         await Task { try? await runtime.removeContainer(containerID) }.value
+    }
+}
+
+/// Drops the first bytes of a replayed output stream: those the log already holds.
+final class OutputSkipper: Sendable {
+    private let remaining: Mutex<Int>
+
+    init(_ count: Int) { self.remaining = Mutex(count) }
+
+    /// What is left of `bytes` once the bytes still to skip are dropped.
+    func drop(from bytes: [UInt8]) -> ArraySlice<UInt8> {
+        self.remaining.withLock { remaining in
+            let dropped = min(remaining, bytes.count)
+            remaining -= dropped
+            return bytes[dropped...]
+        }
     }
 }

@@ -127,3 +127,11 @@ public enum ContainerRuntimeFailure: Error, Sendable, Equatable {
     /// Anything else the engine refused.
     case engineError(String)
 }
+
+extension ContainerRuntimeFailure: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .engineUnavailable(let message), .imageNotFound(let message), .engineError(let message): message
+        }
+    }
+}

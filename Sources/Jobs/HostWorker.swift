@@ -57,7 +57,7 @@ public struct HostWorker: Worker {
     }
 
     public func resume(_ execution: JobExecution, containerID: String) async -> JobOutcome {
-        let outcome = await self.containerRun.follow(containerID, for: execution, sinceUnixTime: nil)
+        let outcome = await self.containerRun.follow(containerID, for: execution, skipping: await execution.outputBytes())
         if case .lostContact = outcome {} else { await self.workspaces.removeWorkspace(for: execution.job.id) }
         return outcome
     }

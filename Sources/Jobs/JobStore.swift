@@ -29,6 +29,9 @@ public protocol LogStore: Sendable {
     func append(_ bytes: [UInt8], to id: JobID) async
     /// Appends a line written by slipway itself (e.g. why a job failed).
     func appendNote(_ text: String, to id: JobID) async
+    /// Bytes of output appended to job `id`'s log so far (including any dropped past its cap),
+    /// so a resumed container's output can continue without repeating itself.
+    func outputBytes(of id: JobID) async -> Int
     /// Marks the log complete: followers stop after reading what is there.
     func finish(_ id: JobID) async
 

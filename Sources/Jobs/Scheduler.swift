@@ -57,6 +57,8 @@ public actor Scheduler {
     private let perProjectLimit: Int?
     private var queues: [WorkerKind: [Job]] = [:]
     private var running: [JobID: RunningJob] = [:]
+    /// The IDs in `queues`, to refuse a job handed over twice in O(1).
+    private var queued: Set<JobID> = []
     private var isEngineAvailable = true
     private var isShuttingDown = false
     private let onChange: @Sendable (Job) -> Void
@@ -78,9 +80,12 @@ public actor Scheduler {
     // MARK: - Queue
 
     /// Queues a `pending` job (already recorded in the store) and starts it if a slot is free.
+    /// A job already queued or running is left as it is: the API and the reconciler may both
+    /// hand over a job submitted while the engine was away.
     public func submit(_ job: Job) {
-        guard job.status == .pending else { return }
+        guard job.status == .pending, self.running[job.id] == nil, !self.queued.contains(job.id) else { return }
         self.queues[job.specification.worker, default: []].append(job)
+        self.queued.insert(job.id)
         self.dispatch()
     }
 
@@ -101,6 +106,7 @@ public actor Scheduler {
         for (kind, queue) in self.queues {
             if let index = queue.firstIndex(where: { $0.id == id }) {
                 self.queues[kind]?.remove(at: index)
+                self.queued.remove(id)
             }
         }
         let job = try await self.store.apply(.cancel(reason), to: id, at: Date())
@@ -126,7 +132,7 @@ public actor Scheduler {
     /// Follows a job whose container survived a restart (see ``Reconciler``); it holds a slot
     /// of its pool like any running job.
     public func resume(_ job: Job, containerID: String) {
-        guard let pool = self.pools[job.specification.worker] else { return }
+        guard let pool = self.pools[job.specification.worker], self.running[job.id] == nil else { return }
         self.launch(job, pool: pool) { worker, execution in
             await worker.resume(execution, containerID: containerID)
         }
@@ -164,6 +170,7 @@ public actor Scheduler {
                   let index = self.nextStartable(in: kind)
             {
                 let job = self.queues[kind]!.remove(at: index)
+                self.queued.remove(job.id)
                 self.launch(job, pool: pool) { worker, execution in await worker.run(execution) }
             }
         }
@@ -220,7 +227,8 @@ public actor Scheduler {
             },
             created: { containerID in
                 try? await store.setContainer(containerID, for: id)
-            }
+            },
+            outputBytes: { await logs.outputBytes(of: id) }
         )
     }
 
@@ -242,6 +250,7 @@ public actor Scheduler {
             await self.logs.appendNote("waiting for the Docker engine: \(reason)", to: job.id)
             if let updated = try? await self.store.apply(.requeue, to: job.id, at: Date()) {
                 self.queues[job.specification.worker, default: []].insert(updated, at: 0)
+                self.queued.insert(updated.id)
             }
             self.afterCompletion()
             return

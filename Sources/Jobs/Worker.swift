@@ -38,14 +38,18 @@ public struct JobExecution: Sendable {
     public var started: @Sendable (_ containerID: String) async -> Void
     /// Records the container as soon as it exists, so a crash before start can be reconciled.
     public var created: @Sendable (_ containerID: String) async -> Void
+    /// Bytes of output the log already holds: what a resumed follow skips.
+    public var outputBytes: @Sendable () async -> Int
 
     public init(job: Job, log: @escaping @Sendable ([UInt8]) async -> Void, note: @escaping @Sendable (String) async -> Void,
-                started: @escaping @Sendable (String) async -> Void, created: @escaping @Sendable (String) async -> Void) {
+                started: @escaping @Sendable (String) async -> Void, created: @escaping @Sendable (String) async -> Void,
+                outputBytes: @escaping @Sendable () async -> Int = { 0 }) {
         self.job = job
         self.log = log
         self.note = note
         self.started = started
         self.created = created
+        self.outputBytes = outputBytes
     }
 }
 

@@ -24,6 +24,11 @@ public final class FileLogStore: LogStore, Sendable {
         var size: Int = 0
         var truncated = false
         var finished = false
+        /// Bytes of job output appended (dropped ones included); `nil` until known, e.g.
+        /// after a restart, when ``outputBytes(of:)`` counts them from the file.
+        var outputBytes: Int?
+        /// Whether the file ends with a newline (or is empty), so a note starts a line.
+        var atLineStart = true
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
@@ -48,20 +53,22 @@ public final class FileLogStore: LogStore, Sendable {
     public func append(_ bytes: [UInt8], to id: JobID) async {
         guard !bytes.isEmpty else { return }
         await self.write(id) { state in
+            state.outputBytes? += bytes.count
             guard !state.truncated else { return nil }
             let room = self.outputLimit - state.size
             if bytes.count <= room { return bytes }
             state.truncated = true
             var kept = Array(bytes.prefix(max(0, room)))
             if kept.last != UInt8(ascii: "\n") && !kept.isEmpty { kept.append(UInt8(ascii: "\n")) }
-            kept.append(contentsOf: "[slipway] the job log exceeded its limit of \(self.outputLimit) bytes; further output is dropped\n".utf8)
+            kept.append(contentsOf: "\(Self.notePrefix)the job log reached its limit of \(self.outputLimit) bytes (workers.output_limit); further output is truncated\n".utf8)
             return kept
         }
     }
 
     public func appendNote(_ text: String, to id: JobID) async {
         await self.write(id) { state in
-            var line = Array("[slipway] \(text)\n".utf8)
+            // A note always starts a line of its own, so it can be told from output.
+            var line = Array("\(state.atLineStart ? "" : "\n")\(Self.notePrefix)\(text)\n".utf8)
             // Notes go in even past the limit (they explain what happened), but only a few.
             if state.truncated && state.size > self.outputLimit + 64 * 1024 { line = [] }
             return line.isEmpty ? nil : line
@@ -83,6 +90,67 @@ public final class FileLogStore: LogStore, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// How slipway's own lines in a log begin.
+    static let notePrefix = "[slipway] "
+
+    /// Bytes of output job `id` has produced so far, to resume following its container without
+    /// repeating any. After a restart they are counted from the file: every byte that is not
+    /// in one of slipway's note lines (`Int.max` once the log was truncated: nothing more is
+    /// kept anyway).
+    public func outputBytes(of id: JobID) async -> Int {
+        if let known = self.states.withLock({ $0[id]?.outputBytes }) { return known }
+        let path = self.path(for: id)
+        let counted = (try? await self.io.run { () -> Int in
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return 0 }
+            defer { close(descriptor) }
+            var contents: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                contents.append(contentsOf: buffer[0..<count])
+            }
+            return Self.countOutputBytes(in: contents)
+        }) ?? 0
+        return self.states.withLock { states in
+            var state = states[id] ?? LogState()
+            if state.outputBytes == nil {
+                state.outputBytes = counted
+                states[id] = state
+            }
+            return state.outputBytes ?? counted
+        }
+    }
+
+    /// The bytes of `log` outside note lines; `Int.max` if it holds the truncation note.
+    ///
+    /// Inexact in two rare cases, by design: output lines that themselves begin with the note
+    /// prefix are not counted, and the newline a note adds after output that lacked one is.
+    static func countOutputBytes(in log: [UInt8]) -> Int {
+        let prefix = Array(self.notePrefix.utf8)
+        let truncation = Array("(workers.output_limit); further output is truncated".utf8)
+        var output = 0
+        var lineStart = 0
+        while lineStart < log.count {
+            let end = log[lineStart...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? log.count
+            let line = log[lineStart..<end]
+            if line.starts(with: prefix) {
+                if line.firstRange(of: truncation) != nil { return Int.max }
+            } else {
+                output += line.count
+            }
+            lineStart = end
+        }
+        return output
+    }
+
+    private static func lastByte(of descriptor: CInt, size: Int) -> UInt8? {
+        var byte: UInt8 = 0
+        return pread(descriptor, &byte, 1, off_t(size - 1)) == 1 ? byte : nil
+    }
+
     /// Decides what to write under the lock (so the cap is exact), writes on the I/O thread,
     /// then wakes followers.
     private func write(_ id: JobID, _ decide: @escaping @Sendable (inout LogState) -> [UInt8]?) async {
@@ -93,10 +161,22 @@ public final class FileLogStore: LogStore, Sendable {
                 if state.descriptor < 0 {
                     state.descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
                     var info = stat()
-                    if state.descriptor >= 0, fstat(state.descriptor, &info) == 0 { state.size = Int(info.st_size) }
+                    if state.descriptor >= 0, fstat(state.descriptor, &info) == 0 {
+                        if info.st_size == 0 {
+                            state.outputBytes = state.outputBytes ?? 0
+                        } else if state.size == 0 {
+                            // A log from an earlier process: its output is counted on demand.
+                            state.size = Int(info.st_size)
+                            state.truncated = state.size >= self.outputLimit
+                            state.atLineStart = Self.lastByte(of: state.descriptor, size: state.size) == UInt8(ascii: "\n")
+                        }
+                    }
                 }
                 let bytes = decide(&state)
-                if let bytes { state.size += bytes.count }
+                if let bytes, let last = bytes.last {
+                    state.size += bytes.count
+                    state.atLineStart = last == UInt8(ascii: "\n")
+                }
                 states[id] = state
                 return (bytes, state.descriptor)
             }

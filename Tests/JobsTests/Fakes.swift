@@ -41,9 +41,14 @@ final class InMemoryJobStore: JobStore {
 final class InMemoryLogStore: LogStore {
     private let logs = Mutex<[JobID: [UInt8]]>([:])
     private let finished = Mutex<Set<JobID>>([])
+    private let outputs = Mutex<[JobID: Int]>([:])
 
-    func append(_ bytes: [UInt8], to id: JobID) async { self.logs.withLock { $0[id, default: []].append(contentsOf: bytes) } }
-    func appendNote(_ text: String, to id: JobID) async { await self.append(Array("[slipway] \(text)\n".utf8), to: id) }
+    func append(_ bytes: [UInt8], to id: JobID) async {
+        self.logs.withLock { $0[id, default: []].append(contentsOf: bytes) }
+        self.outputs.withLock { $0[id, default: 0] += bytes.count }
+    }
+    func appendNote(_ text: String, to id: JobID) async { self.logs.withLock { $0[id, default: []].append(contentsOf: Array("[slipway] \(text)\n".utf8)) } }
+    func outputBytes(of id: JobID) async -> Int { self.outputs.withLock { $0[id] ?? 0 } }
     func finish(_ id: JobID) async { _ = self.finished.withLock { $0.insert(id) } }
     func read(_ id: JobID, from offset: Int, maximum: Int) async throws -> LogChunk {
         let bytes = self.logs.withLock { $0[id] ?? [] }

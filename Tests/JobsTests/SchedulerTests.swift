@@ -46,6 +46,23 @@ struct SchedulerTests {
         #expect(fixture.logs.text(jobs[4].id).contains("exit code 2"))
     }
 
+    /// The API and the reconciler can both hand over a job submitted while the engine was
+    /// away; it must run once.
+    @Test func aJobHandedOverTwiceRunsOnce() async throws {
+        let fixture = Fixture(concurrency: 1)
+        let first = try await fixture.submit("first")
+        let second = try await fixture.submit("second")
+        await fixture.scheduler.submit(first)
+        await fixture.scheduler.submit(second)
+        #expect(try await eventually { fixture.worker.running == [first.id] })
+        await fixture.scheduler.submit(first)
+        fixture.worker.finish(first.id, with: .succeeded)
+        #expect(try await eventually { fixture.worker.running == [second.id] })
+        fixture.worker.finish(second.id, with: .succeeded)
+        await fixture.scheduler.waitUntilIdle()
+        #expect(fixture.worker.started == [first.id, second.id])
+    }
+
     @Test func respectsThePerProjectLimit() async throws {
         let fixture = Fixture(concurrency: 3, perProjectLimit: 1)
         let a1 = try await fixture.submit("a1", project: "a")
