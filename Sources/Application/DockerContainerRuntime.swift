@@ -73,7 +73,8 @@ final class DockerContainerRuntime: ContainerRuntime {
         let client = try await self.client()
         // No idle timeout: a job may print nothing for an hour and still be fine.
         let options = LogOptions(follow: true, since: sinceUnixTime.map(Double.init))
-        let stream = try await Self.translating { try await client.logs(id, options: options) }
+        // slipway's containers have no TTY: saying so spares an inspect call per job.
+        let stream = try await Self.translating { try await client.logs(id, options: options, tty: false) }
         defer { stream.cancel() }
         try await Self.translating {
             for try await chunk in stream {

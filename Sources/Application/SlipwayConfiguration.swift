@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import API
-import HTTP
 import Docker
+import FoundationEssentials
+import HTTP
 import Logging
 import Sockets
 import Yams
@@ -179,14 +180,14 @@ extension SlipwayConfiguration.WorkerSettings {
     mutating func apply(_ node: ConfigNode) throws {
         try node.allowOnly(["stop_grace_period", "output_limit", "default_timeout", "per_project_limit", "host"])
         if let value = node["stop_grace_period"] { self.stopGracePeriod = try value.duration() }
-        if let value = node["output_limit"] { self.outputLimit = try value.integer(in: 1024...(1 << 40)) }
+        if let value = node["output_limit"] { self.outputLimit = try value.byteCount(in: 1024...(1 << 40)) }
         if let value = node["default_timeout"] { self.defaultTimeout = try value.duration() }
         if let value = node["per_project_limit"] { self.perProjectLimit = try value.integer(in: 1...100_000) }
         if let host = node["host"] {
             try host.allowOnly(["concurrency", "network", "memory", "cpus", "allowed_projects", "allow_api_submissions"])
             if let value = host["concurrency"] { self.host.concurrency = try value.integer(in: 0...1000) }
             if let value = host["network"] { self.host.network = try value.string() }
-            if let value = host["memory"] { self.host.memoryBytes = Int64(try value.integer(in: 4 * 1024 * 1024...(1 << 50))) }
+            if let value = host["memory"] { self.host.memoryBytes = Int64(try value.byteCount(in: 6 * 1024 * 1024...(1 << 50))) }
             if let value = host["cpus"] {
                 guard let cpus = Double(try value.string()), cpus > 0, cpus <= 1024 else { throw ConfigurationError("\(value.path): must be a number of CPUs such as 1.5") }
                 self.host.cpus = cpus
@@ -253,6 +254,27 @@ struct ConfigNode {
         let text = try self.string()
         guard let value = Int(text), range.contains(value) else {
             throw ConfigurationError("\(self.path): '\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A size in bytes: a whole number, or one with a unit as Docker writes them (`512k`,
+    /// `256m`, `2g`, binary multiples; `KiB`, `MiB`, `GiB` and `kb`/`mb`/`gb` alike).
+    func byteCount(in range: ClosedRange<Int>) throws -> Int {
+        let text = try self.string().trimmingCharacters(in: .whitespaces)
+        let digits = text.prefix { $0.isNumber }
+        let unit = text.dropFirst(digits.count).lowercased().replacingOccurrences(of: "ib", with: "").replacingOccurrences(of: "b", with: "")
+        let multiplier: Int? = switch unit {
+        case "": 1
+        case "k": 1 << 10
+        case "m": 1 << 20
+        case "g": 1 << 30
+        case "t": 1 << 40
+        default: nil
+        }
+        guard let number = Int(digits), let multiplier, case let (value, overflow) = number.multipliedReportingOverflow(by: multiplier),
+              !overflow, range.contains(value) else {
+            throw ConfigurationError("\(self.path): '\(text)' must be a size from \(range.lowerBound) to \(range.upperBound) bytes, such as 4194304, 512m or 2g")
         }
         return value
     }

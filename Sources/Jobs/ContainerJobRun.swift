@@ -22,10 +22,8 @@ public struct ContainerJobRun: Sendable {
     public func run(_ specification: ContainerSpecification, for execution: JobExecution) async -> JobOutcome {
         let containerID: String
         do {
-            guard try await self.runtime.imageExists(specification.image) else {
-                await execution.note("the image \(specification.image) does not exist on the Docker engine")
-                return .failed(.imageNotFound, exitCode: nil)
-            }
+            // No separate image check: the engine refuses to create a container of a missing
+            // image, and one round trip fewer is a faster start.
             containerID = try await self.runtime.createContainer(specification)
         } catch ContainerRuntimeFailure.imageNotFound(let message) {
             await execution.note(message)

@@ -1,0 +1,75 @@
+// slipway — Application tests
+// SPDX-License-Identifier: Apache-2.0
+
+@testable import Application
+import Testing
+
+@Suite("configuration file")
+struct SlipwayConfigurationTests {
+    @Test func defaultsWithoutAFile() throws {
+        let configuration = try SlipwayConfiguration.parse(yaml: "")
+        #expect(configuration.dockerHost == nil)
+        #expect(configuration.workers.host.concurrency == 2)
+        #expect(configuration.workers.outputLimit == 4 * 1024 * 1024)
+        #expect(configuration.workers.defaultTimeout == .seconds(3600))
+        #expect(configuration.workers.host.allowAPISubmissions == false)
+    }
+
+    @Test func readsTheJobSettings() throws {
+        let configuration = try SlipwayConfiguration.parse(yaml: """
+            docker:
+              host: tcp://127.0.0.1:2375
+            workers:
+              stop_grace_period: 3s
+              output_limit: 512k
+              default_timeout: 30m
+              per_project_limit: 1
+              host:
+                concurrency: 0
+                network: none
+                memory: 2g
+                cpus: 1.5
+                allowed_projects: [group/a, group/b]
+                allow_api_submissions: true
+            """)
+        #expect(configuration.dockerHost == "tcp://127.0.0.1:2375")
+        #expect(configuration.workers.stopGracePeriod == .seconds(3))
+        #expect(configuration.workers.outputLimit == 512 * 1024)
+        #expect(configuration.workers.defaultTimeout == .seconds(1800))
+        #expect(configuration.workers.perProjectLimit == 1)
+        #expect(configuration.workers.host.concurrency == 0)
+        #expect(configuration.workers.host.network == "none")
+        #expect(configuration.workers.host.memoryBytes == 2 << 30)
+        #expect(configuration.workers.host.cpus == 1.5)
+        #expect(configuration.workers.host.allowedProjects == ["group/a", "group/b"])
+        #expect(configuration.workers.host.allowAPISubmissions)
+    }
+
+    @Test(arguments: [("4194304", 4_194_304), ("512m", 512 << 20), ("2G", 2 << 30), ("64KiB", 64 << 10), ("3mb", 3 << 20)])
+    func readsSizes(_ text: String, _ bytes: Int) throws {
+        let configuration = try SlipwayConfiguration.parse(yaml: "workers:\n  output_limit: \(text)\n")
+        #expect(configuration.workers.outputLimit == bytes)
+    }
+
+    /// Every mistake names the key it is about.
+    @Test(arguments: [
+        ("docker:\n  host: ftp://x\n", "docker.host"),
+        ("docker:\n  hots: unix:///x\n", "hots"),
+        ("workers:\n  output_limit: lots\n", "workers.output_limit"),
+        ("workers:\n  output_limit: 12q\n", "workers.output_limit"),
+        ("workers:\n  output_limit: 99999999999999999999g\n", "workers.output_limit"),
+        ("workers:\n  host:\n    concurrency: -1\n", "workers.host.concurrency"),
+        ("workers:\n  host:\n    cpus: many\n", "workers.host.cpus"),
+        ("workers:\n  host:\n    memory: 1m\n", "workers.host.memory"),
+        ("workers:\n  default_timeout: forever\n", "workers.default_timeout"),
+        ("workers:\n  host:\n    allow_api_submissions: maybe\n", "workers.host.allow_api_submissions"),
+        ("workers:\n  hosts: {}\n", "hosts"),
+    ])
+    func refusesMistakesNamingTheKey(_ yaml: String, _ key: String) {
+        #expect {
+            try SlipwayConfiguration.parse(yaml: yaml)
+        } throws: { error in
+            "\(error)".contains(key)
+        }
+    }
+}
