@@ -15,6 +15,8 @@
 # 3. Throughput: N trivial jobs at concurrency 4 (submitted at once, timed until all have
 #    finished), against `xargs -P4 docker run --rm` of the same image and command.
 #
+# SECTIONS="intake latency throughput" (the default) chooses what runs.
+#
 # The Docker daemon is scripts/docker-test-env.sh's private one (reused if running, else
 # started and stopped at the end). Needs: swift, wrk, python3, taskset, docker CLI.
 set -euo pipefail
@@ -25,6 +27,7 @@ cd "$root"
 seconds=${1:-10}
 latency_runs=${2:-30}
 throughput_jobs=${3:-500}
+sections=" ${SECTIONS:-intake latency throughput} "
 
 apt_install wrk python3
 require_swift
@@ -88,6 +91,7 @@ wrk_intake() {
 
 p99_of() { awk '/^ +99%/ {print $2}' "$1"; }
 
+if [[ $sections == *" intake "* ]]; then
 echo "== durable intake: POST /v1/jobs, 64 connections, ${seconds}s, concurrency 0 =="
 start_server "$work/intake" 0
 wrk_intake "$url" "$seconds" "$work/acked-1.txt" > "$work/wrk-1.txt"
@@ -113,13 +117,18 @@ count=$(python3 bench/jobs_client.py count "$work/crash/slipway.db" "$work/acked
 echo "acknowledged before the kill: $acked; after restart (healthz $ready) store: $count"
 missing=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['acknowledged_missing'])" "$count")
 [[ $missing == 0 ]] || echo "LOST: $missing acknowledged jobs are not in the store"
+fi
 
+if [[ $sections == *" latency "* ]]; then
 echo "== start latency: POST → first output line, vs docker run --rm, $latency_runs runs each =="
 start_server "$work/latency" 2
 python3 bench/jobs_client.py latency "$url" "$image" "$latency_runs" "$SLIPWAY_TEST_DOCKER_HOST"
 cleanup_server
+fi
 
+if [[ $sections == *" throughput "* ]]; then
 echo "== throughput: $throughput_jobs trivial jobs at concurrency 4 vs xargs -P4 docker run --rm =="
 start_server "$work/throughput" 4
 python3 bench/jobs_client.py throughput "$url" "$image" "$throughput_jobs" 4 "$SLIPWAY_TEST_DOCKER_HOST"
 cleanup_server
+fi

@@ -36,18 +36,24 @@ public struct ContainerJobRun: Sendable {
             await execution.note("cannot create the job container: \(error)")
             return .failed(.runnerSystemFailure, exitCode: nil)
         }
-        await execution.created(containerID)
+        // The store writes run alongside the engine calls, not before them: each is an fsync,
+        // and the container's labels already let a restarted slipway find it.
+        async let recordedCreation: Void = execution.created(containerID)
         do {
             try await self.runtime.startContainer(containerID)
         } catch {
+            await recordedCreation
             await self.remove(containerID)
             if Task.isCancelled { return .stopped }
             if case ContainerRuntimeFailure.engineUnavailable(let message) = error { return .requeue(message) }
             await execution.note("cannot start the job container: \(error)")
             return .failed(.runnerSystemFailure, exitCode: nil)
         }
-        await execution.started(containerID)
-        return await self.follow(containerID, for: execution)
+        await recordedCreation
+        async let recordedStart: Void = execution.started(containerID)
+        let outcome = await self.follow(containerID, for: execution)
+        await recordedStart
+        return outcome
     }
 
     private enum Progress: Sendable {
