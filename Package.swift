@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, Docker, HTTP)
-// → (TLS, Sockets, Compression, SQLite) → C libraries. See README.md "Layout".
+// → (TLS, Sockets, Compression, SQLite) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
 let package = Package(
     name: "slipway",
     platforms: [.macOS(.v15)],
@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
         .target(
             name: "HTTP",
-            dependencies: ["Sockets", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Sockets", "TLS", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Domain and storage
