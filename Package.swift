@@ -71,6 +71,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
