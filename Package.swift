@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, Docker, HTTP)
-// → (Sockets, Compression, SQLite) → C libraries. See README.md "Layout".
+// → (TLS, Sockets, Compression, SQLite) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
 let package = Package(
     name: "slipway",
     platforms: [.macOS(.v15)],
@@ -20,14 +20,16 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // MARK: - Platform
         .target(name: "Sockets", dependencies: ["CSystem"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
         .target(
             name: "HTTP",
-            dependencies: ["Sockets", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Sockets", "TLS", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Domain and storage
@@ -69,6 +71,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need on Debian 12 (build libraries, curl, nghttp2 tools, Python
+# Installs what the tests need on Debian 12 (build libraries, curl, nghttp2 tools, openssl, Python
 # packages, Docker Engine), starts a private Docker daemon, runs every test, and stops what it
 # started.
 #
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 install_build_dependencies
-apt_install curl python3 python3-venv nghttp2-client
+apt_install curl python3 python3-venv nghttp2-client openssl
 require_swift
 
 # Python clients for the live tests, in a virtualenv of their own.

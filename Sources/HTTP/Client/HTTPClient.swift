@@ -6,15 +6,27 @@ import Glibc
 #endif
 import Sockets
 import Synchronization
+import TLS
 
-/// An HTTP/1.1 client for one server (a Unix socket or a TCP address), with a pool of
-/// keep-alive connections.
+/// An HTTP/1.1 client for one server (a Unix socket, or a TCP address in plain HTTP or over
+/// TLS), with a pool of keep-alive connections.
 ///
 /// ```swift
 /// let client = HTTPClient(address: .unix(path: "/var/run/docker.sock"), group: group)
 /// let response = try await client.execute(HTTPClientRequest(target: "/_ping"))
 /// let body = try await response.collect(limit: 1 << 20)
 /// ```
+///
+/// For HTTPS, give the origin and, if the server uses a private CA, its certificate:
+/// ```swift
+/// var tls = TLSConfiguration()
+/// tls.trustRoots = .file("/etc/slipway/gitlab-ca.pem")
+/// let gitlab = try HTTPClient(url: "https://127.0.0.1:8443", tls: tls, group: group)
+/// ```
+/// Every new connection then runs a TLS handshake that verifies the server's certificate for
+/// the URL's host; a refused certificate is an ``HTTPClientError`` with code
+/// ``HTTPClientError/Code/tls`` whose cause names the reason.
+///
 /// A response holds its connection until its body has been read to the end (or
 /// ``HTTPClientResponse/discard()`` is called); only then does the connection return to the pool.
 public final class HTTPClient: Sendable {
@@ -29,27 +41,94 @@ public final class HTTPClient: Sendable {
         public init() {}
     }
 
+    /// How the client's connections are secured.
+    private enum Security: Sendable {
+        case plain
+        /// TLS with `context`, verifying the server's certificate for `serverName`.
+        case tls(TLSContext, serverName: String)
+    }
+
     public let address: SocketAddress
     public let configuration: Configuration
+    private let security: Security
     private let group: EventLoopGroup
     private let idle = Mutex<[HTTPClientConnection]>([])
     /// The Host header: the TCP authority, or `localhost` for Unix sockets (what Docker's own
     /// client sends).
     private let host: String
 
-    public init(address: SocketAddress, group: EventLoopGroup, configuration: Configuration = Configuration()) {
-        self.address = address
-        self.group = group
-        self.configuration = configuration
-        switch address {
-        case .unix: self.host = "localhost"
-        case .ipv4(let host, let port): self.host = "\(host):\(port)"
-        case .ipv6(let host, let port): self.host = "[\(host)]:\(port)"
+    /// A plain HTTP client for `address` (a Unix socket or a TCP address).
+    public convenience init(address: SocketAddress, group: EventLoopGroup, configuration: Configuration = Configuration()) {
+        let host = switch address {
+        case .unix: "localhost"
+        case .ipv4(let host, let port): "\(host):\(port)"
+        case .ipv6(let host, let port): "[\(host)]:\(port)"
+        }
+        self.init(address: address, security: .plain, host: host, group: group, configuration: configuration)
+    }
+
+    /// An HTTPS client for the server at `address`, which must prove it is `serverName`.
+    ///
+    /// - Parameters:
+    ///   - tls: the context every connection's handshake uses (build it once, share it).
+    ///   - serverName: the DNS name or IP address the certificate must be valid for; also sent
+    ///     as SNI and, with `port`, in the Host header.
+    public convenience init(address: SocketAddress, tls: TLSContext, serverName: String, group: EventLoopGroup, configuration: Configuration = Configuration()) {
+        let origin = HTTPOrigin(scheme: .https, host: serverName, port: address.port)
+        self.init(address: address, security: .tls(tls, serverName: serverName), host: origin.authority, group: group, configuration: configuration)
+    }
+
+    /// A client for the origin of `url`: `http://HOST[:PORT]` or `https://HOST[:PORT]`.
+    ///
+    /// An `https` URL gets a TLS context built from `tls` (this reads the CA file or the system
+    /// store, so build clients at start-up, not per request) and verifies the certificate for
+    /// the URL's host. The client does not resolve names: a host that is not an IP address or
+    /// `localhost` needs its `address`.
+    ///
+    /// - Throws: ``HTTPClientError``: ``HTTPClientError/Code/invalidURL`` for a URL it cannot
+    ///   use, ``HTTPClientError/Code/tls`` (with the `TLSError` as cause) when `tls` cannot be
+    ///   loaded.
+    public convenience init(
+        url: String,
+        tls: TLSConfiguration = TLSConfiguration(),
+        address: SocketAddress? = nil,
+        group: EventLoopGroup,
+        configuration: Configuration = Configuration()
+    ) throws(HTTPClientError) {
+        let origin = try HTTPOrigin(parsing: url)
+        guard let target = address ?? origin.numericAddress else {
+            throw HTTPClientError(.invalidURL, "cannot connect to \(url): '\(origin.host)' is a host name and the client does not resolve names; give the server's address too")
+        }
+        switch origin.scheme {
+        case .http:
+            self.init(address: target, security: .plain, host: origin.authority, group: group, configuration: configuration)
+        case .https:
+            let context: TLSContext
+            do {
+                context = try TLSContext(client: tls)
+            } catch {
+                throw HTTPClientError(.tls, "cannot set up TLS for \(origin)", cause: error)
+            }
+            self.init(address: target, security: .tls(context, serverName: origin.host), host: origin.authority, group: group, configuration: configuration)
         }
     }
 
+    private init(address: SocketAddress, security: Security, host: String, group: EventLoopGroup, configuration: Configuration) {
+        self.address = address
+        self.security = security
+        self.host = host
+        self.group = group
+        self.configuration = configuration
+    }
+
     deinit {
-        for connection in self.idle.withLock({ $0 }) { connection.socket.close() }
+        for connection in self.idle.withLock({ $0 }) { connection.transport.close() }
+    }
+
+    /// Whether connections run over TLS.
+    public var isSecure: Bool {
+        if case .tls = self.security { return true }
+        return false
     }
 
     /// Sends `request` and returns once the response head has arrived.
@@ -71,7 +150,7 @@ public final class HTTPClient: Sendable {
                 return response
             } catch {
                 connection.markNotReusable()
-                connection.socket.close()
+                connection.transport.close()
                 // A pooled connection the server had already closed fails before any response
                 // byte; a fresh connection is the fix, once. Streamed bodies cannot be replayed.
                 if reused, attempt == 1, Self.isStaleConnectionError(error), Self.isReplayable(request) { continue }
@@ -105,24 +184,40 @@ public final class HTTPClient: Sendable {
         let now = Instant.now()
         let idleLimit = self.configuration.idleTimeout
         while let connection = self.idle.withLock({ $0.popLast() }) {
-            if now.duration(since: connection.lastUsed) < idleLimit, !connection.socket.isClosed {
+            if now.duration(since: connection.lastUsed) < idleLimit, !connection.transport.isClosed {
                 return (connection, true)
             }
-            connection.socket.close()
+            connection.transport.close()
         }
+        let socket: AsyncSocket
         do {
-            let socket = try await AsyncSocket.connect(to: self.address, on: self.group.next(), timeout: self.configuration.connectTimeout)
-            return (HTTPClientConnection(socket: socket), false)
+            socket = try await AsyncSocket.connect(to: self.address, on: self.group.next(), timeout: self.configuration.connectTimeout)
         } catch let error as AsyncSocket.Failure {
             throw HTTPClientError(.timedOut, "cannot connect to \(self.address)", cause: error)
         } catch {
             throw HTTPClientError(.connectFailed, "cannot connect to \(self.address)", cause: error)
         }
+        switch self.security {
+        case .plain:
+            return (HTTPClientConnection(transport: socket), false)
+        case .tls(let context, let serverName):
+            do {
+                let session = try await TLSConnection.connect(over: socket, context: context, serverName: serverName)
+                return (HTTPClientConnection(transport: session), false)
+            } catch {
+                let what = "cannot establish TLS with \(serverName) at \(self.address)"
+                switch error.code {
+                case .timedOut: throw HTTPClientError(.timedOut, what, cause: error)
+                case .cancelled: throw HTTPClientError(.cancelled, what, cause: error)
+                default: throw HTTPClientError(.tls, what, cause: error)
+                }
+            }
+        }
     }
 
     func release(_ connection: HTTPClientConnection) {
         guard connection.isReusable, connection.isBodyComplete else {
-            connection.socket.close()
+            connection.transport.close()
             return
         }
         connection.lastUsed = Instant.now()
@@ -131,7 +226,7 @@ public final class HTTPClient: Sendable {
             idle.append(connection)
             return true
         }
-        if !keep { connection.socket.close() }
+        if !keep { connection.transport.close() }
     }
 }
 
@@ -151,7 +246,7 @@ public final class HTTPClientResponse: AsyncSequence, @unchecked Sendable {
 
     deinit {
         // Dropped before the end of its body: the connection cannot be reused.
-        if let (connection, _) = self.state.withLock({ $0 }) { connection.socket.close() }
+        if let (connection, _) = self.state.withLock({ $0 }) { connection.transport.close() }
     }
 
     public var status: HTTPStatus { self.head.status }
@@ -196,9 +291,24 @@ public final class HTTPClientResponse: AsyncSequence, @unchecked Sendable {
 
     /// Takes the raw connection (after a `101 Switching Protocols`, or for a stream that is
     /// neither length-framed nor chunked) together with the bytes already received past the head.
+    ///
+    /// Returns `nil` if the connection was already taken or handed back, or if it runs over
+    /// TLS (use ``takeTransport()`` there: its socket carries ciphertext).
     public func takeConnection() -> (socket: AsyncSocket, buffered: [UInt8])? {
+        let taken = self.state.withLock { state -> HTTPClientConnection? in
+            guard let (connection, _) = state, connection.transport is AsyncSocket else { return nil }
+            state = nil
+            return connection
+        }
+        guard let taken, let socket = taken.transport as? AsyncSocket else { return nil }
+        return (socket, taken.takeBufferedBytes())
+    }
+
+    /// Takes the connection's transport, plain or TLS, with the bytes already received past
+    /// the head; `nil` if the connection was already taken or handed back.
+    public func takeTransport() -> (transport: any HTTPClientTransport, buffered: [UInt8])? {
         guard let (connection, _) = self.state.withLock({ state in defer { state = nil }; return state }) else { return nil }
-        return (connection.socket, connection.takeBufferedBytes())
+        return (connection.transport, connection.takeBufferedBytes())
     }
 
     func finish() {
@@ -209,7 +319,7 @@ public final class HTTPClientResponse: AsyncSequence, @unchecked Sendable {
     private func abandon() {
         guard let (connection, _) = self.state.withLock({ state in defer { state = nil }; return state }) else { return }
         connection.markNotReusable()
-        connection.socket.close()
+        connection.transport.close()
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {

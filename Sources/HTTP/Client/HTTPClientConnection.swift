@@ -15,10 +15,11 @@ final class HTTPClientConnection: @unchecked Sendable {
         case untilClose
     }
 
-    let socket: AsyncSocket
+    /// The plain socket or TLS session the connection runs over.
+    let transport: any HTTPClientTransport
     let createdAt: Instant
     var lastUsed: Instant
-    /// Bytes read from the socket and not yet consumed.
+    /// Bytes read from the transport and not yet consumed.
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private var framing: BodyFraming = .none
@@ -26,8 +27,8 @@ final class HTTPClientConnection: @unchecked Sendable {
     private(set) var isReusable = true
     private(set) var requestsSent = 0
 
-    init(socket: AsyncSocket) {
-        self.socket = socket
+    init(transport: any HTTPClientTransport) {
+        self.transport = transport
         self.createdAt = Instant.now()
         self.lastUsed = self.createdAt
     }
@@ -58,20 +59,20 @@ final class HTTPClientConnection: @unchecked Sendable {
             } else {
                 head.append(contentsOf: "\r\n".utf8)
             }
-            try await self.socket.write(head, deadline: deadline)
+            try await self.transport.write(head, deadline: deadline)
         case .bytes(let bytes):
             head.append(contentsOf: "Content-Length: \(bytes.count)\r\n\r\n".utf8)
             if bytes.count <= 64 * 1024 {
-                try await self.socket.write(head + bytes, deadline: deadline)
+                try await self.transport.write(head + bytes, deadline: deadline)
             } else {
-                try await self.socket.write(head, deadline: deadline)
-                try await self.socket.write(bytes, deadline: deadline)
+                try await self.transport.write(head, deadline: deadline)
+                try await self.transport.write(bytes, deadline: deadline)
             }
         case .stream(let length, let producer):
             let chunked = length == nil
             head.append(contentsOf: (chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: \(length!)\r\n\r\n").utf8)
-            try await self.socket.write(head, deadline: deadline)
-            let socket = self.socket
+            try await self.transport.write(head, deadline: deadline)
+            let transport = self.transport
             let sent = SentCounter()
             try await producer(HTTPClientBodyWriter { bytes in
                 if chunked {
@@ -79,14 +80,14 @@ final class HTTPClientConnection: @unchecked Sendable {
                     HTTP1ResponseEncoder.appendChunkHeader(length: bytes.count, to: &frame)
                     frame.append(contentsOf: bytes)
                     frame.append(contentsOf: HTTP1ResponseEncoder.crlf)
-                    try await socket.write(frame, deadline: nil)
+                    try await transport.write(frame, deadline: nil)
                 } else {
                     sent.add(bytes.count)
-                    try await socket.write(bytes, deadline: nil)
+                    try await transport.write(bytes, deadline: nil)
                 }
             })
             if chunked {
-                try await self.socket.write(HTTP1ResponseEncoder.lastChunk, deadline: deadline)
+                try await self.transport.write(HTTP1ResponseEncoder.lastChunk, deadline: deadline)
             } else if sent.total != length {
                 self.isReusable = false
                 throw HTTPClientError(.io, "the request body producer wrote \(sent.total) bytes, not the declared \(length!)")
@@ -241,7 +242,7 @@ final class HTTPClientConnection: @unchecked Sendable {
     private func fill(deadline: Instant?) async throws -> Int {
         let bytes: [UInt8]
         do {
-            bytes = try await self.socket.read(maximum: 64 * 1024, deadline: deadline)
+            bytes = try await self.transport.read(maximum: 64 * 1024, deadline: deadline)
         } catch let failure as AsyncSocket.Failure {
             self.isReusable = false
             switch failure {

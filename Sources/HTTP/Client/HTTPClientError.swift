@@ -5,7 +5,7 @@
 public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case connectFailed, timedOut, connectionClosed, malformedResponse, responseTooLarge, cancelled, io
+            case connectFailed, timedOut, connectionClosed, malformedResponse, responseTooLarge, cancelled, io, tls, invalidURL
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -23,6 +23,11 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// A system call failed.
         public static let io = Code(.io)
+        /// The TLS handshake failed or the server's certificate was refused; the cause is a
+        /// `TLSError` naming the reason (for example `certificate has expired`).
+        public static let tls = Code(.tls)
+        /// A URL given to the client cannot be used.
+        public static let invalidURL = Code(.invalidURL)
 
         public var description: String { "\(self.value)" }
     }

@@ -1,0 +1,27 @@
+// slipway — HTTP
+// SPDX-License-Identifier: Apache-2.0
+
+import Sockets
+import TLS
+
+/// The byte stream an ``HTTPClient`` connection runs over: a plain socket (TCP or Unix) or a
+/// TLS session on one.
+///
+/// The client frames HTTP/1.1 on top and needs nothing else, so a transport is four calls.
+/// Errors keep the socket's types (``AsyncSocket/Failure``, ``SystemError``) for the same
+/// failures on either transport, which is how the client recognises a timeout or a pooled
+/// connection the server has closed.
+public protocol HTTPClientTransport: AnyObject, Sendable {
+    /// Reads at most `maximum` bytes; an empty result means the peer closed its side.
+    func read(maximum: Int, deadline: Instant?) async throws -> [UInt8]
+    /// Writes every byte of `bytes`.
+    func write(_ bytes: [UInt8], deadline: Instant?) async throws
+    /// Closes the transport; waiting reads and writes fail.
+    func close()
+    /// Whether ``close()`` was called.
+    var isClosed: Bool { get }
+}
+
+extension AsyncSocket: HTTPClientTransport {}
+
+extension TLSConnection: HTTPClientTransport {}
