@@ -69,6 +69,25 @@ final class DockerContainerRuntime: ContainerRuntime {
         try await Self.translating { _ = try await client.startContainer(id, idempotent: true) }
     }
 
+    func attachOutput(_ id: String) async throws -> any ContainerOutputStream {
+        let client = try await self.client()
+        let attachment = try await Self.translating { try await client.attach(id, tty: false) }
+        return AttachedOutput(attachment: attachment)
+    }
+
+    /// A job container's output through a hijacked attach connection.
+    final class AttachedOutput: ContainerOutputStream {
+        private let attachment: DockerAttachment
+
+        init(attachment: DockerAttachment) { self.attachment = attachment }
+
+        func next() async throws -> [UInt8]? {
+            try await DockerContainerRuntime.translating { try await self.attachment.output.next()?.bytes }
+        }
+
+        func close() { self.attachment.close() }
+    }
+
     func followOutput(_ id: String, sinceUnixTime: Int64?, output: @escaping @Sendable ([UInt8]) async -> Void) async throws {
         let client = try await self.client()
         // No idle timeout: a job may print nothing for an hour and still be fine.

@@ -39,9 +39,13 @@ public struct ContainerJobRun: Sendable {
         // The store writes run alongside the engine calls, not before them: each is an fsync,
         // and the container's labels already let a restarted slipway find it.
         async let recordedCreation: Void = execution.created(containerID)
+        // Attached before the start, the output streams as it is written (reading the log
+        // after the start would wait on the engine's log files). Without it, follow the log.
+        let attached = try? await self.runtime.attachOutput(containerID)
         do {
             try await self.runtime.startContainer(containerID)
         } catch {
+            attached?.close()
             await recordedCreation
             await self.remove(containerID)
             if Task.isCancelled { return .stopped }
@@ -51,7 +55,7 @@ public struct ContainerJobRun: Sendable {
         }
         await recordedCreation
         async let recordedStart: Void = execution.started(containerID)
-        let outcome = await self.follow(containerID, for: execution)
+        let outcome = await self.follow(containerID, for: execution, attached: attached)
         await recordedStart
         return outcome
     }
@@ -70,9 +74,20 @@ public struct ContainerJobRun: Sendable {
     ///
     /// - Parameter skipping: bytes of output the log already holds (a resumed job): the
     ///   engine replays the output from the start, and these are not appended again.
-    public func follow(_ containerID: String, for execution: JobExecution, skipping: Int = 0) async -> JobOutcome {
+    ///   - attached: the container's output, attached before it started; `nil` follows the
+    ///     engine's log instead.
+    public func follow(_ containerID: String, for execution: JobExecution, skipping: Int = 0, attached: (any ContainerOutputStream)? = nil) async -> JobOutcome {
         let outcome = await withTaskGroup(of: Progress.self) { group -> JobOutcome in
             group.addTask {
+                if let attached {
+                    defer { attached.close() }
+                    do {
+                        while let bytes = try await attached.next() { await execution.log(bytes) }
+                    } catch {
+                        if !Task.isCancelled { await execution.note("the job's output stream broke: \(error)") }
+                    }
+                    return .outputEnded
+                }
                 do {
                     let skipper = OutputSkipper(skipping)
                     try await self.runtime.followOutput(containerID, sinceUnixTime: nil) { bytes in

@@ -15,6 +15,11 @@ public protocol ContainerRuntime: Sendable {
 
     func startContainer(_ id: String) async throws
 
+    /// Attaches to a created, not yet started container's combined stdout and stderr, so the
+    /// output arrives as it is written and none is missed. How a job's output is read on its
+    /// first run; ``followOutput(_:sinceUnixTime:output:)`` serves resumed jobs.
+    func attachOutput(_ id: String) async throws -> any ContainerOutputStream
+
     /// Streams the container's combined stdout and stderr to `output` as it arrives, from
     /// `sinceUnixTime` (or the beginning), until the container stops or the task is canceled.
     func followOutput(_ id: String, sinceUnixTime: Int64?, output: @escaping @Sendable ([UInt8]) async -> Void) async throws
@@ -34,6 +39,14 @@ public protocol ContainerRuntime: Sendable {
 
     /// Whether the container is running, and its exit code once it stopped.
     func state(of id: String) async throws -> ContainerState?
+}
+
+/// A container's output, read piece by piece (the reader sets the pace).
+public protocol ContainerOutputStream: Sendable {
+    /// The next piece of output; `nil` once the container has stopped.
+    func next() async throws -> [UInt8]?
+    /// Stops reading and releases the connection.
+    func close()
 }
 
 /// The settings of a container slipway creates.

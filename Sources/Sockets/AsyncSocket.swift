@@ -150,14 +150,15 @@ public final class AsyncSocket: Sendable {
 
     /// Closes the socket; waiting reads and writes fail with ``Failure/closed``.
     public func close() {
-        let waiters = self.state.withLock { state -> [Waiter] in
-            guard !state.isClosed else { return [] }
+        // A second call must not close the descriptor again: by then it may be another socket's.
+        guard let waiters = self.state.withLock({ state -> [Waiter]? in
+            guard !state.isClosed else { return nil }
             state.isClosed = true
             let waiters = [state.reader, state.writer].compactMap { $0 }
             state.reader = nil
             state.writer = nil
             return waiters
-        }
+        }) else { return }
         for waiter in waiters { waiter.continuation.resume(throwing: Failure.closed) }
         let descriptor = self.descriptor
         let handler = self.handler

@@ -37,6 +37,33 @@ struct AsyncSocketTests {
         client.close()
     }
 
+    /// Closing twice must close the descriptor once: a second close(2) of the number would hit
+    /// a newer socket that got it, or stop the loop thread on EBADF (the precondition in
+    /// `Posix.close`), which ends this test process.
+    @Test func closingTwiceClosesTheDescriptorOnce() async throws {
+        let path = Self.freshPath()
+        let listener = try Socket.listening(on: .unix(path: path))
+        defer { unlink(path) }
+        let loop = sharedTestGroup.next()
+        let first = try await AsyncSocket.connect(to: .unix(path: path), on: loop)
+        first.close()
+        first.close()
+        try await Task.sleep(for: .milliseconds(50))
+        // The loop is still alive and serves a new connection.
+        let second = try await AsyncSocket.connect(to: .unix(path: path), on: loop)
+        _ = try listener.accept()
+        guard case .processed(let accepted) = try listener.accept() else {
+            Issue.record("no second connection to accept")
+            return
+        }
+        let server = Socket(adopting: accepted)
+        _ = Array("yes".utf8).withUnsafeBytes { try? server.write($0) }
+        let answer = try await second.read(deadline: Instant.now() + .seconds(2))
+        #expect(answer == Array("yes".utf8))
+        server.close()
+        second.close()
+    }
+
     @Test func aReadTimesOutAtItsDeadline() async throws {
         let path = Self.freshPath()
         let listener = try Socket.listening(on: .unix(path: path))
