@@ -39,6 +39,10 @@ let package = Package(
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "API", dependencies: ["HTTP", "Jobs"]),
+        .target(
+            name: "GitLab",
+            dependencies: ["CSystem", "Jobs", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+        ),
 
         // MARK: - Composition
         .target(
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )
