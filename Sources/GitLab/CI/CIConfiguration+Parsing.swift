@@ -173,7 +173,8 @@ struct ConfigParser {
     private func job(named name: String, line: Int, node: CINode) throws -> CIJob {
         let entries = node.entries ?? []
         for entry in entries where !Self.jobKeywords.contains(entry.key) {
-            throw Self.error("job \(name): the \(entry.key) keyword is not supported by slipway; remove it (supported: \(Self.jobKeywords.sorted().joined(separator: ", ")))",
+            let supported = Self.jobKeywords.sorted().joined(separator: ", ")
+            throw Self.error("job \(name): the \(entry.key) keyword is not supported by slipway; remove it (supported: \(supported))",
                              keyword: entry.key, line: entry.keyLine)
         }
         func value(_ key: String) -> CINode.Entry? {

@@ -35,7 +35,8 @@ struct CINode: Sendable {
         let line = node.mark?.line ?? 0
         switch node {
         case .scalar(let scalar):
-            switch scalar.tag.rawValue {
+            // `node.tag` resolves the implicit tag (plain `true` → bool, quoted "true" → str).
+            switch node.tag.rawValue {
             case Tag.Name.null.rawValue: self.init(.null, line: line)
             case Tag.Name.bool.rawValue: self.init(.scalar(scalar.string, .bool), line: line)
             case Tag.Name.int.rawValue: self.init(.scalar(scalar.string, .int), line: line)

@@ -69,7 +69,9 @@ public struct PlannedJob: Sendable, Hashable {
         if let kind = candidates.first(where: { wanted.isSubset(of: poolTags[$0] ?? []) }) { return kind }
         throw GitLabError(
             .configError,
-            "job \(self.name): no \(self.worker.map { "\($0.rawValue) " } ?? "")worker pool carries the tags \(self.tags.sorted().joined(separator: ", ")); add them to the pool's tags in slipway's configuration or change the job's tags",
+            "job \(self.name): no \(self.worker.map { "\($0.rawValue) " } ?? "")worker pool carries the tags "
+                + "\(self.tags.sorted().joined(separator: ", ")); add them to the pool's tags in slipway's configuration "
+                + "or change the job's tags",
             keyword: "tags")
     }
 }

@@ -91,7 +91,9 @@ public struct GitRepositoryMirror: Sendable {
             let refDestination = "refs/slipway/refs/" + ref!.dropFirst("refs/".count)
             try await self.run(fetchOptions + [url, "+\(ref!):\(refDestination)"], timeout: self.fetchTimeout, credentials: credentials, url: url)
             guard try await self.hasCommit(sha, in: mirror) else {
-                throw GitLabError(.gitFailed, "commit \(sha) is not on \(ref!) of \(Self.scrub(url, secrets: credentials?.secrets ?? [])) any more (force-pushed away?); push again to build the new head")
+                let source = Self.scrub(url, secrets: credentials?.secrets ?? [])
+                throw GitLabError(.gitFailed,
+                                  "commit \(sha) is not on \(ref!) of \(source) any more (force-pushed away?); push again to build the new head")
             }
             try await self.run(["--git-dir", mirror, "update-ref", keep, sha], timeout: self.checkoutTimeout)
         }
@@ -113,7 +115,9 @@ public struct GitRepositoryMirror: Sendable {
         try await self.run(["init", "--quiet", workspace], timeout: self.checkoutTimeout)
         // A shallow fetch over file:// (a plain path would ignore --depth): a few objects, not
         // the project's whole history.
-        try await self.run(["-C", workspace, "fetch", "--quiet", "--no-tags", "--depth", "1", "file://" + mirror, sha],
+        // git percent-decodes file:// URLs, and mirror names hold %2F: encode the % itself.
+        let mirrorURL = "file://" + mirror.replacing("%", with: "%25")
+        try await self.run(["-C", workspace, "fetch", "--quiet", "--no-tags", "--depth", "1", mirrorURL, sha],
                            timeout: self.checkoutTimeout)
         try await self.run(["-C", workspace, "checkout", "--quiet", "--force", "--detach", sha], timeout: self.checkoutTimeout)
     }
@@ -140,13 +144,8 @@ public struct GitRepositoryMirror: Sendable {
     private func run(_ arguments: [String], timeout: Duration, credentials: GitCredentials? = nil, url: String? = nil) async throws -> GitProcess.Output {
         let config = url.flatMap { url in credentials?.configEntries(for: url) } ?? []
         let secrets = credentials?.secrets ?? []
-        let output: GitProcess.Output
-        do {
-            output = try await GitProcess.run(self.git, arguments, environment: Self.environment(config: config), timeout: timeout)
-        } catch let error as GitLabError {
-            throw error
-        }
-        let command = "git " + arguments.filter { !$0.hasPrefix("--git-dir") }.prefix(3).map { Self.scrub($0, secrets: secrets) }.joined(separator: " ")
+        let output = try await GitProcess.run(self.git, arguments, environment: Self.environment(config: config), timeout: timeout)
+        let command = Self.describe(arguments)
         if output.timedOut {
             throw GitLabError(.gitTimedOut, "\(command) did not finish within \(timeout) and was killed; check that the git server answers, or raise the timeout")
         }
@@ -155,6 +154,14 @@ public struct GitRepositoryMirror: Sendable {
             throw GitLabError(.gitFailed, "\(command) failed with exit status \(output.status): \(stderr.isEmpty ? "(no output)" : stderr)")
         }
         return output
+    }
+
+    /// `git <subcommand>` for messages: the paths after `--git-dir`/`-C` and the URL say
+    /// nothing the caller does not know, and the URL could carry user-info.
+    static func describe(_ arguments: [String]) -> String {
+        var index = 0
+        while index < arguments.count, arguments[index] == "--git-dir" || arguments[index] == "-C" { index += 2 }
+        return index < arguments.count ? "git \(arguments[index])" : "git"
     }
 
     /// The whole environment git runs with. Nothing is inherited but `PATH` and `HOME`: the

@@ -22,7 +22,8 @@ public enum CommitMessage {
 
     /// `CI_COMMIT_TITLE`: the full first line of the message.
     public static func title(of message: String) -> String {
-        let line = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        return line.hasSuffix("\r") ? String(line.dropLast()) : line
+        // "\r\n" is one Character in Swift, so both line endings are separators here.
+        let line = message.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first
+        return line.map(String.init) ?? ""
     }
 }
