@@ -63,3 +63,22 @@ import Testing
         #expect(resolved["CI_JOB_NAME"] == "renamed", "the file may override predefined variables, as on GitLab")
     }
 }
+
+@Suite struct RedactionTests {
+    @Test func secretsNeverPrint() {
+        let settings = ProjectSettings(path: "g/a", webhookToken: "hook-secret-1", cloneToken: "clone-secret-2",
+                                       cloneURL: "https://user:url-secret-3@git.example.com/g/a.git",
+                                       variables: [ProjectVariable(name: "K", value: "masked-secret-4", masked: true),
+                                                   ProjectVariable(name: "V", value: "visible")])
+        let credentials = GitCredentials(token: "clone-secret-2")
+        var dumped = ""
+        dump(settings, to: &dumped)
+        dump(credentials, to: &dumped)
+        for text in ["\(settings)", String(reflecting: settings), "\(credentials)", String(reflecting: credentials), dumped] {
+            for secret in ["hook-secret-1", "clone-secret-2", "url-secret-3", "masked-secret-4"] {
+                #expect(!text.contains(secret), "\(text)")
+            }
+        }
+        #expect("\(settings)".contains("V=visible"))
+    }
+}
