@@ -41,6 +41,10 @@ let package = Package(
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "API", dependencies: ["HTTP", "Jobs"]),
+        .target(
+            name: "GitLab",
+            dependencies: ["CSystem", "Jobs", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+        ),
 
         // MARK: - Composition
         .target(
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
