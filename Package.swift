@@ -38,7 +38,7 @@ let package = Package(
             name: "Docker",
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "API", dependencies: ["HTTP", "Jobs"]),
+        .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: - Composition
         .target(
@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "slipway",
-            dependencies: ["Application", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Application", "API", "HTTP", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Benchmarks (not products: built and run by bench/*.sh only)
@@ -76,6 +76,10 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: ["Application", "API", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
