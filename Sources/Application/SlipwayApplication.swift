@@ -163,8 +163,9 @@ public final class SlipwayApplication: Sendable {
     public func shutdown() async {
         self.logger.info("shutting down", metadata: ["grace_period": "\(DurationParsing.format(self.configuration.http.server.shutdownGracePeriod))"])
         await self.scheduler.shutdown()
-        await self.server.shutdown()
+        // Event streams never end on their own: closing them lets the server drain at once.
         self.events.stop()
+        await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
         await self.store.close()
         let group = self.group
