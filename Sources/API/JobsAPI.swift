@@ -85,8 +85,8 @@ public struct JobsAPI: Sendable {
         guard let text = request.query("wait") else {
             return try .json(JobRepresentation(try await self.job(for: request)))
         }
-        guard let requested = DurationParsing.parse(text) else {
-            throw QueryParameters.invalid("wait", "must be a duration such as 30s, 500ms or 2m")
+        guard let requested = Self.waitDuration(text) else {
+            throw QueryParameters.invalid("wait", "must be a whole number of seconds, or of ms, s or m, such as 30s, 500ms or 2m")
         }
         let wait = min(requested, self.maxWait)
         let id = try Self.jobID(request)
@@ -108,6 +108,19 @@ public struct JobsAPI: Sendable {
         }
         events.cancel(watch)
         return try .json(JobRepresentation(current))
+    }
+
+    /// `wait`'s strict form, `^[0-9]{1,6}(ms|s|m)?$` as openapi.yaml says (a bare number is
+    /// seconds).
+    static func waitDuration(_ text: String) -> Duration? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard (1...6).contains(digits.count), let value = Int64(digits) else { return nil }
+        switch text.dropFirst(digits.count) {
+        case "", "s": return .seconds(value)
+        case "ms": return .milliseconds(value)
+        case "m": return .seconds(value * 60)
+        default: return nil
+        }
     }
 
     /// A new pending job with the same specification, linked to `id` (`retry_of`).

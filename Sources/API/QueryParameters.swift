@@ -23,7 +23,7 @@ struct QueryParameters {
 
     func positiveInteger(_ name: String) throws(HTTPError) -> Int64? {
         guard let text = self.request.query(name) else { return nil }
-        guard text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(text), value > 0 else {
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int64(text), value > 0 else {
             throw Self.invalid(name, "must be a positive integer")
         }
         return value

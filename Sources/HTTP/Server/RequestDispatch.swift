@@ -20,8 +20,15 @@ enum RequestDispatch {
         var earlyError: HTTPError?
         let match: Router.Match
         if !HTTPMethod.implemented.contains(head.method) {
+            // A method the server never serves, on a resource that exists, is "not allowed
+            // here" (405 with Allow), as clients and contract checkers expect; 501 elsewhere.
+            if case .methodNotAllowed(let allowed) = router.match(head.method, path: head.path) {
+                let allow = allowed.map(\.rawValue).joined(separator: ", ")
+                earlyError = HTTPError(.methodNotAllowed, "\(head.method) is not allowed here; allowed: \(allow)", fields: ["Allow": allow])
+            } else {
+                earlyError = HTTPError(.notImplemented, "the method \(head.method) is not implemented by this server")
+            }
             match = .notFound
-            earlyError = HTTPError(.notImplemented, "the method \(head.method) is not implemented by this server")
         } else if head.target == "*" {
             match = .notFound
             earlyError = HTTPError(.notFound, "no resource at '*'")
