@@ -20,9 +20,11 @@ enum RequestDispatch {
         var earlyError: HTTPError?
         let match: Router.Match
         if !HTTPMethod.implemented.contains(head.method) {
-            // A method the server never serves, on a resource that exists, is "not allowed
-            // here" (405 with Allow), as clients and contract checkers expect; 501 elsewhere.
-            if case .methodNotAllowed(let allowed) = router.match(head.method, path: head.path) {
+            // A standard method the server never serves (RFC 9110 §9: TRACE, CONNECT) on a
+            // resource that exists is "not allowed here" (405 with Allow), as clients and
+            // contract checkers expect; an unknown method stays 501.
+            if ["TRACE", "CONNECT"].contains(head.method.rawValue),
+               case .methodNotAllowed(let allowed) = router.match(head.method, path: head.path) {
                 let allow = allowed.map(\.rawValue).joined(separator: ", ")
                 earlyError = HTTPError(.methodNotAllowed, "\(head.method) is not allowed here; allowed: \(allow)", fields: ["Allow": allow])
             } else {
