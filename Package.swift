@@ -40,7 +40,7 @@ let package = Package(
             name: "Docker",
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "API", dependencies: ["HTTP", "Jobs"]),
+        .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GitLab",
             dependencies: ["CSystem", "Jobs", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "slipway",
-            dependencies: ["Application", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Application", "API", "HTTP", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Benchmarks (not products: built and run by bench/*.sh only)
@@ -83,6 +83,10 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: ["Application", "API", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.

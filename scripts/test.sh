@@ -16,10 +16,10 @@ require_swift
 
 # Python clients for the live tests, in a virtualenv of their own.
 venv=.venv-test
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx, schemathesis' 2>/dev/null; then
   log "preparing the Python test environment in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check requests h2 hyperframe hpack 'httpx[http2]'
+  "$venv/bin/pip" install -q --disable-pip-version-check requests h2 hyperframe hpack 'httpx[http2]' schemathesis
 fi
 export SLIPWAY_PYTHON="$PWD/$venv/bin/python"
 
@@ -35,3 +35,7 @@ log "building"
 swift build --build-tests
 log "running the tests"
 swift test "$@"
+if [ "$#" -eq 0 ]; then
+  log "running schemathesis against openapi.yaml and a live server"
+  scripts/schemathesis.sh
+fi

@@ -7,7 +7,10 @@ public enum DurationParsing {
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingHTTPSpaces()
         guard !trimmed.isEmpty else { return nil }
+        // Durations beyond ~30,000 years are refused rather than overflowing Int64 milliseconds.
+        let limit = 1e15
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
+            guard seconds * 1000 < limit else { return nil }
             return .milliseconds(Int64((seconds * 1000).rounded()))
         }
         var total: Duration = .zero
@@ -36,7 +39,9 @@ public enum DurationParsing {
             case "d": milliseconds = value * 86_400_000
             default: return nil
             }
+            guard milliseconds < limit else { return nil }
             total += .milliseconds(Int64(milliseconds.rounded()))
+            guard total < .milliseconds(Int64(limit)) else { return nil }
             number = ""
             sawComponent = true
         }

@@ -23,6 +23,8 @@ public struct JobRepresentation: Encodable, Sendable {
     public var pipelineID: Int64?
     public var stage: String?
     public var ref: String?
+    /// The job this one retries.
+    public var retryOf: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, worker, image, duration, timeout, project, stage, ref
@@ -33,6 +35,7 @@ public struct JobRepresentation: Encodable, Sendable {
         case finishedAt = "finished_at"
         case queuedDuration = "queued_duration"
         case pipelineID = "pipeline_id"
+        case retryOf = "retry_of"
     }
 
     /// Encodes absent optionals as `null`, so every field is always present.
@@ -55,6 +58,7 @@ public struct JobRepresentation: Encodable, Sendable {
         try container.encode(self.pipelineID, forKey: .pipelineID)
         try container.encode(self.stage, forKey: .stage)
         try container.encode(self.ref, forKey: .ref)
+        try container.encode(self.retryOf, forKey: .retryOf)
     }
 
     public init(_ job: Job, now: Date = Date()) {
@@ -76,6 +80,7 @@ public struct JobRepresentation: Encodable, Sendable {
         self.pipelineID = job.specification.pipelineID
         self.stage = job.specification.stage
         self.ref = job.specification.ref
+        self.retryOf = job.retryOf?.rawValue
     }
 }
 

@@ -78,7 +78,8 @@ public struct JobSubmission: Sendable, Hashable {
             let parsed: Duration?
             switch value {
             case .string(let text): parsed = DurationParsing.parse(text)
-            case .number(let seconds): parsed = seconds.isFinite && seconds >= 0 ? .milliseconds(Int64(seconds * 1000)) : nil
+            // Bounded before converting: a huge number must be a 422, not an Int64 overflow trap.
+            case .number(let seconds): parsed = seconds.isFinite && seconds >= 0 && seconds < 1e12 ? .milliseconds(Int64(seconds * 1000)) : nil
             default: parsed = nil
             }
             guard let parsed else { throw invalidField("timeout", "must be a duration such as \"90s\", \"30m\" or \"1h\", or a number of seconds") }

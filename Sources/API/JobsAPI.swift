@@ -27,15 +27,20 @@ public struct JobsAPI: Sendable {
         }
     }
 
-    public var store: any JobStore
+    public var store: any JobStore & JobCatalog
     public var logs: any LogStore
     public var scheduler: Scheduler
     public var hostPolicy: HostWorkerPolicy
     /// The worker kinds that have a pool; a job for another kind could never run.
     public var availableWorkers: Set<WorkerKind>
     public var limits = JobSubmission.Limits()
+    /// Told of jobs this API creates (the scheduler reports the rest).
+    public var events: EventHub?
+    public var access = AccessPolicy.open
+    /// The longest `?wait=` honoured; longer waits are shortened to it.
+    public var maxWait: Duration = .seconds(60)
 
-    public init(store: any JobStore, logs: any LogStore, scheduler: Scheduler, hostPolicy: HostWorkerPolicy, availableWorkers: Set<WorkerKind>) {
+    public init(store: any JobStore & JobCatalog, logs: any LogStore, scheduler: Scheduler, hostPolicy: HostWorkerPolicy, availableWorkers: Set<WorkerKind>) {
         self.store = store
         self.logs = logs
         self.scheduler = scheduler
@@ -45,10 +50,13 @@ public struct JobsAPI: Sendable {
 
     public func register(on router: inout Router) {
         let api = self
-        router.post("/v1/jobs", bodyLimit: 2 * 1024 * 1024) { request in try await api.submit(request) }
-        router.get("/v1/jobs/{id}") { request in try await api.show(request) }
-        router.get("/v1/jobs/{id}/log") { request in try await api.log(request) }
-        router.post("/v1/jobs/{id}/cancel") { request in try await api.cancel(request) }
+        let access = self.access
+        router.get("/v1/jobs", access.guarding(.read) { request in try await api.list(request) })
+        router.post("/v1/jobs", bodyLimit: 2 * 1024 * 1024, access.guarding(.submit) { request in try await api.submit(request) })
+        router.get("/v1/jobs/{id}", access.guarding(.read) { request in try await api.show(request) })
+        router.get("/v1/jobs/{id}/log", access.guarding(.read) { request in try await api.log(request) })
+        router.post("/v1/jobs/{id}/cancel", access.guarding(.submit) { request in try await api.cancel(request) })
+        router.post("/v1/jobs/{id}/retry", access.guarding(.submit) { request in try await api.retry(request) })
     }
 
     // MARK: - Handlers
@@ -64,15 +72,77 @@ public struct JobsAPI: Sendable {
         }
         // Acknowledged only after the insert has committed (fsync): a 201 is never lost.
         let job = try await self.store.insert(specification, status: .pending, at: Date())
+        self.events?.jobChanged(job)
         await self.scheduler.submit(job)
         var response = try HTTPResponse.json(JobRepresentation(job), status: .created)
         response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
         return response
     }
 
+    /// The job; with `wait=DURATION`, answered as soon as its status changes or the wait ends
+    /// (at once for a finished job, whose status cannot change).
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let job = try await self.job(for: request)
-        return try .json(JobRepresentation(job))
+        guard let text = request.query("wait") else {
+            return try .json(JobRepresentation(try await self.job(for: request)))
+        }
+        guard let requested = Self.waitDuration(text) else {
+            throw QueryParameters.invalid("wait", "must be a whole number of seconds, or of ms, s or m, such as 30s, 500ms or 2m")
+        }
+        let wait = min(requested, self.maxWait)
+        let id = try Self.jobID(request)
+        guard let events = self.events else { return try .json(JobRepresentation(try await self.job(for: request))) }
+        let deadline = ContinuousClock.now + wait
+        var watch = events.watch(id)
+        guard let initial = try await self.store.job(id) else {
+            events.cancel(watch)
+            throw HTTPError(.notFound, "no job \(id)")
+        }
+        var current = initial
+        while !current.status.isFinished {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero, await events.wait(watch, timeout: remaining) else { return try .json(JobRepresentation(current)) }
+            watch = events.watch(id)
+            guard let latest = try await self.store.job(id) else { break }
+            current = latest
+            if current.status != initial.status { break }
+        }
+        events.cancel(watch)
+        return try .json(JobRepresentation(current))
+    }
+
+    /// `wait`'s strict form, `^[0-9]{1,6}(ms|s|m)?$` as openapi.yaml says (a bare number is
+    /// seconds).
+    static func waitDuration(_ text: String) -> Duration? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard (1...6).contains(digits.count), let value = Int64(digits) else { return nil }
+        switch text.dropFirst(digits.count) {
+        case "", "s": return .seconds(value)
+        case "ms": return .milliseconds(value)
+        case "m": return .seconds(value * 60)
+        default: return nil
+        }
+    }
+
+    /// A new pending job with the same specification, linked to `id` (`retry_of`).
+    func retry(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let original = try await self.job(for: request)
+        guard original.status.isFinished else {
+            throw HTTPError(.conflict, "job \(original.id) is \(original.status.rawValue); only a finished job can be retried",
+                            type: "https://slipway.dev/problems/job-not-finished")
+        }
+        let specification = original.specification
+        if specification.worker == .host, let refusal = self.hostPolicy.refusal(for: specification.project) {
+            throw HTTPError(.forbidden, refusal, type: "https://slipway.dev/problems/host-worker-not-allowed")
+        }
+        guard self.availableWorkers.contains(specification.worker) else {
+            throw HTTPError(.conflict, "no \(specification.worker.rawValue) worker pool is configured on this server any more")
+        }
+        let job = try await self.store.insertRetry(of: original, at: Date())
+        self.events?.jobChanged(job)
+        await self.scheduler.submit(job)
+        var response = try HTTPResponse.json(JobRepresentation(job), status: .created)
+        response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
+        return response
     }
 
     func cancel(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -141,10 +211,15 @@ public struct JobsAPI: Sendable {
         })
     }
 
-    private func job(for request: HTTPRequest) async throws -> Job {
+    static func jobID(_ request: HTTPRequest) throws(HTTPError) -> JobID {
         guard let text = request.parameters["id"], let id = JobID(text) else {
-            throw HTTPError(.notFound, "no job '\(request.parameters["id"] ?? "")': job ids are positive integers")
+            throw HTTPError(.notFound, "no job '\(request.parameters["id"]?.prefix(40) ?? "")': job ids are positive integers")
         }
+        return id
+    }
+
+    private func job(for request: HTTPRequest) async throws -> Job {
+        let id = try Self.jobID(request)
         guard let job = try await self.store.job(id) else { throw HTTPError(.notFound, "no job \(id)") }
         return job
     }

@@ -23,6 +23,9 @@ public final class SlipwayApplication: Sendable {
     public let store: SQLiteJobStore
     public let logs: FileLogStore
     public let scheduler: Scheduler
+    /// Job and pipeline events (`/v1/events`, long-poll, metrics).
+    public let events: EventHub
+    public let metrics: MetricsRegistry
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -49,7 +52,13 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
         var pools: [WorkerKind: Scheduler.Pool] = [:]
         pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
-        self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit)
+        let metrics = MetricsRegistry()
+        self.metrics = metrics
+        let events = EventHub(catalog: self.store, settings: configuration.api.events, logger: logger) { job in metrics.observe(job) }
+        self.events = events
+        self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit) { job in
+            events.jobChanged(job)
+        }
 
         let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance)
         let scheduler = self.scheduler
@@ -67,15 +76,19 @@ public final class SlipwayApplication: Sendable {
         }
 
         var router = Router()
-        Self.registerHealth(on: &router, monitor: self.monitor)
+        Self.registerHealth(on: &router, monitor: self.monitor, store: self.store)
         var hostPolicy = JobsAPI.HostWorkerPolicy()
         hostPolicy.allowedProjects = Set(configuration.workers.host.allowedProjects)
         hostPolicy.allowAPISubmissions = configuration.workers.host.allowAPISubmissions
         var jobsAPI = JobsAPI(store: self.store, logs: self.logs, scheduler: self.scheduler, hostPolicy: hostPolicy, availableWorkers: Set(pools.keys))
         jobsAPI.limits.defaultTimeout = configuration.workers.defaultTimeout
+        jobsAPI.events = events
+        jobsAPI.access = configuration.api.accessPolicy
+        jobsAPI.maxWait = configuration.api.maxWait
         jobsAPI.register(on: &router)
+        Self.registerAPI(on: &router, configuration: configuration, store: self.store, scheduler: self.scheduler, events: events, metrics: metrics)
 
-        let observer = logger.logLevel <= .debug ? Self.makeAccessLog(logger) : nil
+        let observer = Self.makeObserver(metrics: metrics, logger: logger)
         self.server = HTTPServer(
             configuration: configuration.serverConfiguration, router: router, group: self.group,
             logger: logger, observer: observer
@@ -99,18 +112,34 @@ public final class SlipwayApplication: Sendable {
         }
     }
 
-    static func registerHealth(on router: inout Router, monitor: EngineMonitor) {
+    static func registerHealth(on router: inout Router, monitor: EngineMonitor, store: SQLiteJobStore) {
         let healthy = HTTPResponse.json(bytes: Array(#"{"status":"ok"}"#.utf8))
         router.get("/healthz", immediate: { _ in healthy })
         let ready = HTTPResponse.json(bytes: Array(#"{"status":"ready"}"#.utf8))
         router.get("/readyz", immediate: { _ in
             let status = monitor.status
-            guard status.available else {
-                throw HTTPError(.serviceUnavailable, "not ready: the Docker engine does not answer (\(status.lastError ?? "unknown"))",
-                                extensions: ["reasons": "docker"], fields: ["Retry-After": "1"])
+            var reasons: [String] = []
+            if !status.available { reasons.append("docker: the Docker engine does not answer (\(status.lastError ?? "unknown"))") }
+            if let problem = Self.storeProblem(store) { reasons.append("store: \(problem)") }
+            guard reasons.isEmpty else {
+                var response = HTTPError(.serviceUnavailable, "not ready: \(reasons.joined(separator: "; "))",
+                                         fields: ["Retry-After": "1"]).response
+                // `reasons` as a JSON array: HTTPError's extension members are strings only.
+                let document = ReadinessProblem(detail: "not ready: \(reasons.joined(separator: "; "))", reasons: reasons)
+                response.body = ResponseBody(bytes: (try? JSONCoding.encode(document)) ?? [])
+                return response
             }
             return ready
         })
+    }
+
+    /// The 503 body of `/readyz`.
+    struct ReadinessProblem: Encodable {
+        var type = "about:blank"
+        var title = "Service Unavailable"
+        var status = 503
+        var detail: String
+        var reasons: [String]
     }
 
     /// Starts listening and the engine monitor; returns the bound addresses.
@@ -122,6 +151,10 @@ public final class SlipwayApplication: Sendable {
         }
         let monitor = self.monitor
         self.background.withLock { $0.append(Task { await monitor.run() }) }
+        self.events.start()
+        if !self.configuration.api.accessPolicy.isEnabled {
+            self.logger.notice("no API tokens are configured: every endpoint is open to anyone who can connect (api.tokens)")
+        }
         return addresses
     }
 
@@ -130,6 +163,8 @@ public final class SlipwayApplication: Sendable {
     public func shutdown() async {
         self.logger.info("shutting down", metadata: ["grace_period": "\(DurationParsing.format(self.configuration.http.server.shutdownGracePeriod))"])
         await self.scheduler.shutdown()
+        // Event streams never end on their own: closing them lets the server drain at once.
+        self.events.stop()
         await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
         await self.store.close()

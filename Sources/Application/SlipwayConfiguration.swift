@@ -36,6 +36,7 @@ public struct SlipwayConfiguration: Sendable {
     /// `DOCKER_HOST` environment variable, else `unix:///var/run/docker.sock`.
     public var dockerHost: String?
     public var workers = WorkerSettings()
+    public var api = APISettings()
 
     /// The `workers:` section.
     public struct WorkerSettings: Sendable {
@@ -93,7 +94,7 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = try ConfigNode(node, path: "")
-        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
@@ -109,6 +110,7 @@ public struct SlipwayConfiguration: Sendable {
             }
         }
         if let workers = root["workers"] { try configuration.workers.apply(workers) }
+        if let api = root["api"] { try configuration.api.apply(api) }
         return configuration
     }
 

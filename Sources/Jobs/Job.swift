@@ -15,9 +15,11 @@ public struct Job: Sendable, Hashable {
     public var finishedAt: Date?
     /// The job container's id once created (for reconciliation after a restart).
     public var containerID: String?
+    /// The job this one retries (`POST /v1/jobs/{id}/retry`), if any.
+    public var retryOf: JobID?
 
     public init(id: JobID, specification: JobSpecification, status: JobStatus, failureReason: FailureReason? = nil, exitCode: Int32? = nil,
-                createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, containerID: String? = nil) {
+                createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, containerID: String? = nil, retryOf: JobID? = nil) {
         self.id = id
         self.specification = specification
         self.status = status
@@ -27,6 +29,7 @@ public struct Job: Sendable, Hashable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.containerID = containerID
+        self.retryOf = retryOf
     }
 
     public var name: String { self.specification.name }

@@ -146,7 +146,8 @@ enum JobRow {
             createdAt: JSONRow.date(createdAt),
             startedAt: row.int64(named: "started_at_ms").map(JSONRow.date),
             finishedAt: row.int64(named: "finished_at_ms").map(JSONRow.date),
-            containerID: row.string(named: "container_id")
+            containerID: row.string(named: "container_id"),
+            retryOf: row.int64(named: "retry_of").map { JobID(rawValue: $0) }
         )
     }
 }

@@ -31,6 +31,33 @@ enum StoreSchema {
             CREATE INDEX jobs_by_status ON jobs (status, id);
             CREATE INDEX jobs_by_pipeline ON jobs (pipeline_id, id);
             """)
+        migrator.register("pipelines, retries and the event log", sql: """
+            ALTER TABLE jobs ADD COLUMN retry_of INTEGER;
+            CREATE INDEX jobs_by_project ON jobs (project, id);
+            CREATE TABLE pipelines (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                project TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                sha TEXT,
+                source TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL
+            );
+            CREATE INDEX pipelines_by_project ON pipelines (project, id);
+            -- Status changes for /v1/events, kept for a window (Last-Event-ID resume).
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                subject TEXT NOT NULL,           -- job or pipeline
+                job_id INTEGER,
+                pipeline_id INTEGER,
+                status TEXT NOT NULL,
+                worker TEXT,
+                project TEXT,
+                ref TEXT,
+                created_at_ms INTEGER NOT NULL,
+                data TEXT NOT NULL               -- the JSON document subscribers receive
+            );
+            CREATE INDEX events_by_time ON events (created_at_ms);
+            """)
         return migrator
     }
 }

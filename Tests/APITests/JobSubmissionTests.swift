@@ -113,3 +113,17 @@ struct DurationAndTimestampTests {
         #expect(Timestamp.parse(text) == nil)
     }
 }
+
+@Suite("durations and timeouts that would overflow")
+struct OverflowingDurationTests {
+    @Test("refused, not trapped", arguments: ["1e300", "99999999999999999h", "9223372036854775807", "1e16s", "18446744073709551616ms"])
+    func hugeDurationsAreRefused(text: String) {
+        #expect(DurationParsing.parse(text) == nil)
+    }
+
+    @Test func hugeNumericTimeoutIsA422() {
+        #expect(throws: HTTPError.self) {
+            try JobSubmission.parse(Array(#"{"name":"a","image":"b","script":["c"],"timeout":9530413301617156.0}"#.utf8))
+        }
+    }
+}

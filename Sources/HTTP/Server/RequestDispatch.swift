@@ -20,8 +20,17 @@ enum RequestDispatch {
         var earlyError: HTTPError?
         let match: Router.Match
         if !HTTPMethod.implemented.contains(head.method) {
+            // A registered method the server never serves (RFC 9110 §9: TRACE, CONNECT; the
+            // httpbis QUERY method) on a resource that exists is "not allowed here" (405 with
+            // Allow), as clients and contract checkers expect; an unknown method stays 501.
+            if ["TRACE", "CONNECT", "QUERY"].contains(head.method.rawValue),
+               case .methodNotAllowed(let allowed) = router.match(head.method, path: head.path) {
+                let allow = allowed.map(\.rawValue).joined(separator: ", ")
+                earlyError = HTTPError(.methodNotAllowed, "\(head.method) is not allowed here; allowed: \(allow)", fields: ["Allow": allow])
+            } else {
+                earlyError = HTTPError(.notImplemented, "the method \(head.method) is not implemented by this server")
+            }
             match = .notFound
-            earlyError = HTTPError(.notImplemented, "the method \(head.method) is not implemented by this server")
         } else if head.target == "*" {
             match = .notFound
             earlyError = HTTPError(.notFound, "no resource at '*'")

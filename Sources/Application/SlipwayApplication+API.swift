@@ -1,0 +1,51 @@
+// slipway — Application
+// SPDX-License-Identifier: Apache-2.0
+
+import API
+import HTTP
+import Jobs
+import Logging
+import Store
+
+extension SlipwayApplication {
+    /// Registers the REST API beyond `/v1/jobs`: pipelines, events, workers and metrics, all
+    /// behind the configured access policy.
+    static func registerAPI(
+        on router: inout Router, configuration: SlipwayConfiguration, store: SQLiteJobStore, scheduler: Scheduler,
+        events: EventHub, metrics: MetricsRegistry
+    ) {
+        let access = configuration.api.accessPolicy
+        var pipelines = PipelinesAPI(store: store, scheduler: scheduler)
+        pipelines.access = access
+        pipelines.register(on: &router)
+        var eventsAPI = EventsAPI(hub: events)
+        eventsAPI.access = access
+        eventsAPI.register(on: &router)
+        var operations = OperationsAPI(store: store, scheduler: scheduler, metrics: metrics)
+        operations.events = events
+        operations.access = access
+        operations.register(on: &router)
+    }
+
+    /// The server's observer: metrics for every request, plus an access log line at debug
+    /// level (path only: the Authorization header is never logged).
+    static func makeObserver(metrics: MetricsRegistry, logger: Logger) -> @Sendable (HTTPRequestRecord) -> Void {
+        guard logger.logLevel <= .debug else { return { record in metrics.observe(record) } }
+        let accessLog = Self.makeAccessLog(logger)
+        return { record in
+            metrics.observe(record)
+            accessLog(record)
+        }
+    }
+
+    /// Why the store cannot serve, or `nil` when a read succeeds (`/readyz`). Runs on an event
+    /// loop thread, where a synchronous read is allowed (it never waits for the writer).
+    static func storeProblem(_ store: SQLiteJobStore) -> String? {
+        do {
+            _ = try store.database.readNow { connection in try connection.first("SELECT 1") }
+            return nil
+        } catch {
+            return "the store cannot be read (\(error))"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// slipway — API server tests
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Testing
+import TestSupport
+
+let cliDockerHost = ProcessInfo.processInfo.environment["SLIPWAY_TEST_DOCKER_HOST"]
+
+/// The `slipway` client subcommands end to end: the real binary, a real server, jobs run by
+/// the private Docker daemon (`eval "$(scripts/docker-test-env.sh start)"`).
+@Suite("slipway CLI", .enabled(if: cliDockerHost != nil, "needs the private Docker daemon: eval \"$(scripts/docker-test-env.sh start)\""))
+struct CLITests {
+    static var dockerHost: String? { cliDockerHost }
+    static var image: String { ProcessInfo.processInfo.environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest" }
+    static var binary: String { "\(ProcessRunner.repositoryRoot)/.build/debug/slipway" }
+
+    static func startServer() async throws -> APIServer {
+        try await APIServer.start { configuration in
+            configuration.dockerHost = Self.dockerHost
+            configuration.workers.host.network = "none"
+            configuration.api.tokens = [.init(name: "ci", secret: APIServer.submitToken, scope: .submit)]
+        }
+    }
+
+    static func waitUntilReady(_ server: APIServer) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await server.request(.get, "/readyz").status != 200 {
+            guard ContinuousClock.now < deadline else { Issue.record("the Docker engine never became ready"); return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    @Test("submit --wait exits with the job's exit status", arguments: [(0, "success"), (3, "failed"), (42, "failed")])
+    func submitWaitExitStatus(code: Int32, status: String) async throws {
+        let server = try await Self.startServer()
+        defer { Task { await server.stop() } }
+        try await Self.waitUntilReady(server)
+        let result = try await ProcessRunner.run(Self.binary, [
+            "submit", "--server", server.baseURL, "--name", "cli", "--image", Self.image, "--worker", "host",
+            "--script", "echo out-\(code)", "--script", "exit \(code)", "--wait",
+        ], environment: ["SLIPWAY_TOKEN": APIServer.submitToken])
+        #expect(result.status == code, "\(result.stderr)")
+        #expect(result.stdout.contains("out-\(code)"))
+        #expect(result.stderr.contains(": \(status)"))
+    }
+
+    @Test func errorsPrintTheProblemDetail() async throws {
+        let server = try await Self.startServer()
+        defer { Task { await server.stop() } }
+        let unauthorized = try await ProcessRunner.run(Self.binary, ["status", "--server", server.baseURL, "1"], environment: ["SLIPWAY_TOKEN": ""])
+        #expect(unauthorized.status == 1)
+        #expect(unauthorized.stderr.contains("needs a token") && unauthorized.stderr.contains("HTTP 401"))
+        let missing = try await ProcessRunner.run(Self.binary, ["cancel", "--server", server.baseURL, "--token", APIServer.submitToken, "99"])
+        #expect(missing.status == 1 && missing.stderr.contains("no job 99"))
+        let invalid = try await ProcessRunner.run(Self.binary, [
+            "submit", "--server", server.baseURL, "--token", APIServer.submitToken, "--name", "x", "--image", "y",
+        ])
+        #expect(invalid.status == 1 && invalid.stderr.contains("script"))
+    }
+
+    @Test func logsFollowPrintsTheLogAsItGrows() async throws {
+        let server = try await Self.startServer()
+        defer { Task { await server.stop() } }
+        try await Self.waitUntilReady(server)
+        let environment = ["SLIPWAY_TOKEN": APIServer.submitToken]
+        let submitted = try await ProcessRunner.run(Self.binary, [
+            "submit", "--server", server.baseURL, "--name", "slow", "--image", Self.image, "--worker", "host",
+            "--script", "for i in 1 2 3 4; do echo line$i; sleep 0.4; done",
+        ], environment: environment)
+        let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(submitted.status == 0 && Int(id) != nil)
+        // Timestamps each line as the client prints it.
+        let stamp = "import json,subprocess,sys,time\np=subprocess.Popen(sys.argv[1:],stdout=subprocess.PIPE)\n"
+            + "lines=[(time.time(),l.decode().rstrip()) for l in p.stdout]\nprint(json.dumps({'status':p.wait(),'lines':lines}))"
+        let result = try await ProcessRunner.run(ProcessRunner.python, ["-c", stamp, Self.binary, "logs", "-f", "--server", server.baseURL, id],
+                                                 environment: environment)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdoutBytes)) as? [String: Any])
+        #expect(report["status"] as? Int == 0)
+        let lines = (report["lines"] as? [[Any]] ?? []).compactMap { pair -> (Double, String)? in
+            guard let time = pair[0] as? Double, let text = pair[1] as? String else { return nil }
+            return (time, text)
+        }
+        let first = try #require(lines.first { $0.1 == "line1" })
+        let last = try #require(lines.first { $0.1 == "line4" })
+        #expect(last.0 - first.0 > 0.8, "the lines arrived as the job wrote them, not all at the end")
+        let list = try await ProcessRunner.run(Self.binary, ["list", "--server", server.baseURL, "--json"], environment: environment)
+        #expect(list.status == 0 && list.stdout.contains("\"status\":\"success\""))
+    }
+}

@@ -1,0 +1,135 @@
+// slipway — API server tests
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import HTTP
+import Jobs
+import Testing
+
+@Suite("cancel, retry, long-poll, workers, metrics, readiness")
+struct JobActionTests {
+    @Test func cancelIs202ThenConflictOnceFinished() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let pending = try await server.insertJob(status: .pending)
+        let running = try await server.insertJob(status: .running)
+        for job in [pending, running] {
+            let canceled = try await server.request(.post, "/v1/jobs/\(job.id)/cancel")
+            #expect(canceled.status == 202)
+            #expect(canceled.json["status"] as? String == "canceled")
+            let again = try await server.request(.post, "/v1/jobs/\(job.id)/cancel")
+            #expect(again.status == 409)
+        }
+        #expect(try await server.request(.post, "/v1/jobs/999/cancel").status == 404)
+        #expect(try await server.request(.post, "/v1/jobs/abc/cancel").status == 404)
+    }
+
+    @Test("retry", arguments: JobStatus.allCases)
+    func retry(status: JobStatus) async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let original = try await server.insertJob(status: status)
+        let response = try await server.request(.post, "/v1/jobs/\(original.id)/retry")
+        if status.isFinished {
+            #expect(response.status == 201)
+            let id = try #require(response.json["id"] as? Int)
+            #expect(id != Int(original.id.rawValue))
+            #expect(response.json["retry_of"] as? Int == Int(original.id.rawValue))
+            #expect(response.json["status"] as? String == "pending")
+            #expect(response.json["name"] as? String == original.name)
+            #expect(response.fields["Location"] == "/v1/jobs/\(id)")
+            let stored = try #require(try await server.store.job(JobID(Int64(id))))
+            #expect(stored.retryOf == original.id && stored.specification == original.specification)
+        } else {
+            #expect(response.status == 409)
+        }
+    }
+
+    @Test func longPollReturnsWhenTheStatusChanges() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let job = try await server.insertJob(status: .pending)
+        let started = ContinuousClock.now
+        let poll = Task { try await server.request(.get, "/v1/jobs/\(job.id)?wait=20s") }
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await server.apply(.start, to: job.id)
+        let response = try await poll.value
+        let elapsed = ContinuousClock.now - started
+        #expect(response.json["status"] as? String == "running")
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5))
+    }
+
+    @Test func longPollEndsAfterTheWaitOrAtOnceForFinishedJobs() async throws {
+        let server = try await APIServer.start { $0.api.maxWait = .seconds(1) }
+        defer { Task { await server.stop() } }
+        let pending = try await server.insertJob(status: .pending)
+        var started = ContinuousClock.now
+        // 30s asked, 1s allowed by api.max_wait.
+        let waited = try await server.request(.get, "/v1/jobs/\(pending.id)?wait=30s")
+        #expect(waited.status == 200 && waited.json["status"] as? String == "pending")
+        #expect(ContinuousClock.now - started >= .milliseconds(900))
+
+        let finished = try await server.insertJob(status: .success)
+        started = ContinuousClock.now
+        let immediate = try await server.request(.get, "/v1/jobs/\(finished.id)?wait=30s")
+        #expect(immediate.json["status"] as? String == "success")
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+
+        #expect(try await server.request(.get, "/v1/jobs/\(pending.id)?wait=soon").status == 400)
+        #expect(try await server.request(.get, "/v1/jobs/999?wait=1s").status == 404)
+    }
+
+    @Test func workersListEachPool() async throws {
+        let server = try await APIServer.start { $0.workers.host.concurrency = 3 }
+        defer { Task { await server.stop() } }
+        _ = try await server.request(.post, "/v1/jobs", body: #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"#)
+        let response = try await server.request(.get, "/v1/workers")
+        #expect(response.status == 200)
+        let workers = response.json["workers"] as? [[String: Any]] ?? []
+        let host = try #require(workers.first { $0["kind"] as? String == "host" })
+        #expect(host["concurrency"] as? Int == 3)
+        #expect(host["busy"] as? Int == 0)
+        // The engine does not answer: the submitted job waits in the queue.
+        #expect(host["pending"] as? Int == 1)
+        #expect(host["warm_daemons"] is NSNull)
+    }
+
+    @Test func metricsArePrometheusText() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        try await server.insertJob(status: .running)
+        try await server.insertJob(status: .success)
+        _ = try await server.request(.get, "/v1/jobs/1")
+        _ = try await server.request(.get, "/v1/jobs/999")
+        let response = try await server.request(.get, "/metrics")
+        #expect(response.status == 200)
+        #expect(response.fields["Content-Type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.text
+        for line in [
+            #"slipway_http_requests_total{route="/v1/jobs/{id}",method="GET",status="200"} 1"#,
+            #"slipway_http_requests_total{route="/v1/jobs/{id}",method="GET",status="404"} 1"#,
+            #"slipway_jobs{status="running"} 1"#, #"slipway_jobs{status="success"} 1"#, #"slipway_jobs{status="pending"} 0"#,
+            #"slipway_queue_depth{worker="host"} 0"#, #"slipway_job_duration_seconds_count{worker="host"} 1"#,
+            #"slipway_job_queue_wait_seconds_count{worker="host"} 2"#, #"slipway_webhook_deliveries_total{outcome="accepted"} 0"#,
+            #"slipway_http_request_duration_seconds_bucket{route="/v1/jobs/{id}",method="GET",le="+Inf"} 2"#,
+        ] {
+            #expect(text.contains(line + "\n"), "missing: \(line)")
+        }
+        // Every sample line is `name{labels} value`, and every metric has HELP and TYPE.
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.split(separator: " ").count == 2, "\(line)")
+        }
+        #expect(text.components(separatedBy: "# HELP ").count == text.components(separatedBy: "# TYPE ").count)
+    }
+
+    @Test func readinessNamesEachReason() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let response = try await server.request(.get, "/readyz")
+        #expect(response.status == 503)
+        #expect(response.fields["Content-Type"] == "application/problem+json")
+        let reasons = response.json["reasons"] as? [String] ?? []
+        #expect(reasons.count == 1 && reasons[0].hasPrefix("docker:"))
+        #expect(response.fields["Retry-After"] == "1")
+    }
+}

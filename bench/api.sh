@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# slipway — REST API benchmark.
+#
+# Usage: bench/api.sh [seconds]        (default 10 s per measurement)
+#
+# 1. With 100,000 jobs in the store (1% running, the rest spread over the other statuses),
+#    `wrk -t2 -c64` against GET /healthz, GET /v1/jobs/{id} (a random id per request) and
+#    GET /v1/jobs?status=running&limit=50, one after the other against the same server in the
+#    same run. Prints req/s, p99 and the ratio to /healthz.
+#    Targets: job lookup >= 0.5x /healthz; filtered list p99 <= 10 ms.
+# 2. 1,000 /v1/events subscribers (Tests/python/sse_client.py fanout), then a burst of 1,000
+#    job submissions: the p99 delay from each job's created_at to its arrival at a subscriber.
+#
+# The server is `slipway serve` (release, log level error, no Docker engine: jobs stay
+# pending), started and stopped by PID on a free port. The machine has 2 cores shared with
+# the load generators: the script prints `uptime` before and after.
+# Needs: swift, wrk, python3, curl.
+set -euo pipefail
+seconds=${1:-10}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+command -v wrk >/dev/null || apt_install wrk
+require_swift
+python=${SLIPWAY_PYTHON:-python3}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-api-bench.XXXXXX")
+server=""
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n 65536 || true
+
+log "building slipway (release)"
+swift build -c release --product slipway >/dev/null
+binary=$(swift build -c release --show-bin-path)/slipway
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/slipway.yml" <<YAML
+listen: ["127.0.0.1:$port"]
+data_dir: $work/data
+log_level: error
+docker:
+  host: unix://$work/no-docker.sock
+workers:
+  host:
+    allow_api_submissions: true
+http:
+  max_connections: 100000
+YAML
+
+start_server() {
+    "$binary" serve --config "$work/slipway.yml" >"$work/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
+    die "the server did not start: $(tail -5 "$work/server.log")"
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
+
+log "creating the schema, then 100,000 jobs"
+start_server
+stop_server
+"$python" - "$work/data/slipway.db" <<'PY'
+import json, random, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+random.seed(7)
+statuses = ["success"] * 60 + ["failed"] * 20 + ["canceled"] * 9 + ["pending"] * 5 + ["skipped"] * 5 + ["running"] * 1
+now = int(time.time() * 1000) - 100_000 * 1000
+rows = []
+for i in range(100_000):
+    status = random.choice(statuses)
+    rows.append((f"job{i}", "busybox", json.dumps(["make"]), "{}", random.choice(["host", "dind"]), 3600000,
+                 f"group/app{i % 50}", None, "build", random.choice(["main", "dev"]), status, now + i * 1000))
+db.executemany("INSERT INTO jobs (name, image, script, variables, worker, timeout_ms, project, pipeline_id, stage, ref, status, created_at_ms)"
+               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+print("running jobs:", db.execute("SELECT count(*) FROM jobs WHERE status='running'").fetchone()[0])
+PY
+start_server
+uptime
+
+cat >"$work/random-job.lua" <<'LUA'
+math.randomseed(os.time())
+request = function() return wrk.format("GET", "/v1/jobs/" .. math.random(1, 100000)) end
+LUA
+measure() { # name path [script]
+    local name=$1 path=$2 script=${3:-}
+    wrk -t2 -c64 -d"${seconds}s" --latency ${script:+-s "$script"} "http://127.0.0.1:$port$path" >"$work/$name.txt"
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/$name.txt")
+    echo "$name $rps $p99"
+}
+log "wrk -t2 -c64 -d${seconds}s"
+curl -sf "http://127.0.0.1:$port/v1/jobs/1" >/dev/null
+curl -sf "http://127.0.0.1:$port/v1/jobs?status=running&limit=50" >/dev/null
+read -r _ health_rps health_p99 < <(measure healthz /healthz)
+read -r _ job_rps job_p99 < <(measure job "/v1/jobs/1" "$work/random-job.lua")
+read -r _ list_rps list_p99 < <(measure list "/v1/jobs?status=running&limit=50")
+grep -h "Non-2xx\|Socket errors" "$work"/healthz.txt "$work"/job.txt "$work"/list.txt || true
+printf '%-40s %12s %10s %8s\n' "endpoint" "req/s" "p99" "ratio"
+printf '%-40s %12s %10s %8s\n' "GET /healthz" "$health_rps" "$health_p99" "1.00"
+printf '%-40s %12s %10s %8s\n' "GET /v1/jobs/{id} (random)" "$job_rps" "$job_p99" "$(awk "BEGIN {printf \"%.2f\", $job_rps / $health_rps}")"
+printf '%-40s %12s %10s %8s\n' "GET /v1/jobs?status=running&limit=50" "$list_rps" "$list_p99" "$(awk "BEGIN {printf \"%.2f\", $list_rps / $health_rps}")"
+
+log "SSE: 1,000 subscribers, a burst of 1,000 submissions"
+"$python" Tests/python/sse_client.py "$port" fanout 1000 1000 120 >"$work/fanout.txt" &
+fanout=$!
+for _ in $(seq 600); do grep -q connected "$work/fanout.txt" 2>/dev/null && break; sleep 0.1; done
+"$python" - "$port" <<'PY'
+import http.client, json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+port = int(sys.argv[1])
+body = json.dumps({"name": "burst", "image": "busybox", "script": ["true"], "worker": "host"})
+def submit(_):
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(125):
+        connection.request("POST", "/v1/jobs", body, {"Content-Type": "application/json"})
+        assert connection.getresponse().read() and True
+started = time.time()
+with ThreadPoolExecutor(8) as pool:
+    list(pool.map(submit, range(8)))
+print(f"submitted 1000 jobs in {time.time() - started:.2f}s", file=sys.stderr)
+PY
+wait "$fanout"
+"$python" - "$work/fanout.txt" <<'PY'
+import json, sys
+report = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+complete = sum(1 for s in report["subscribers"] if s["count"] == 1000 and s["contiguous"])
+print(f"subscribers with all 1000 events in order: {complete}/{len(report['subscribers'])}")
+print(f"delivery delay (created_at -> received): p50 {report['p50']*1000:.1f} ms, p99 {report['p99']*1000:.1f} ms, max {report['max']*1000:.1f} ms")
+PY
+uptime
