@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "slipway",
-            dependencies: ["Application", "API", "HTTP", "Sockets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Application", "API", "HTTP", "Sockets", "SQLite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Benchmarks (not products: built and run by bench/*.sh only)

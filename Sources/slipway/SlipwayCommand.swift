@@ -9,7 +9,7 @@ struct SlipwayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slipway",
         abstract: "A build service for GitLab projects that build Docker images.",
-        subcommands: [ServeCommand.self, SubmitCommand.self, StatusCommand.self, ListCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, WorkersCommand.self]
+        subcommands: [ServeCommand.self, BackupCommand.self, SubmitCommand.self, StatusCommand.self, ListCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, WorkersCommand.self]
     )
 
     /// Ignores SIGPIPE before anything runs, then parses and runs the subcommand.
