@@ -38,4 +38,11 @@ swift test "$@"
 if [ "$#" -eq 0 ]; then
   log "running schemathesis against openapi.yaml and a live server"
   scripts/schemathesis.sh
+  # The container image, compose files and systemd unit (about 20 s once the base is cached).
+  if [ "${SLIPWAY_SKIP_DOCKER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+    log "running the deployment test (scripts/deploy-test.sh)"
+    scripts/deploy-test.sh
+  else
+    log "skipping scripts/deploy-test.sh: it needs root (debootstrap) and Docker"
+  fi
 fi
