@@ -14,7 +14,8 @@ import Glibc
 /// It copies `<data_dir>/slipway.db` through SQLite's online backup API from a read-only
 /// connection: in WAL mode that reads one committed snapshot and never blocks the server's
 /// writer. The copy is written next to PATH, checked (`PRAGMA quick_check`), synced, and only
-/// then renamed to PATH, so PATH is either a complete backup or absent. Job logs
+/// then renamed to PATH, so PATH is either a complete backup or absent. The copy is in
+/// rollback-journal mode: one self-contained file. Job logs
 /// (`<data_dir>/logs/`) are plain files: copy them with any tool.
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,27 +41,35 @@ struct BackupCommand: ParsableCommand {
     var database: String?
 
     func run() throws {
+        do {
+            try self.backup()
+        } catch let error as BackupError {
+            FileHandleOutput.standardError("error: \(error.message)")
+            throw ExitCode.failure
+        }
+    }
+
+    func backup() throws {
         let source = try self.sourcePath()
         guard access(source, R_OK) == 0 else {
-            throw ValidationError("cannot read the database \(source): \(String(cString: strerror(errno)))")
+            throw BackupError("cannot read the database \(source): \(String(cString: strerror(errno)))")
         }
         guard access(self.path, F_OK) != 0 else {
-            throw ValidationError("\(self.path) already exists; a backup never overwrites a file")
+            throw BackupError("\(self.path) already exists; a backup never overwrites a file")
         }
         let partial = "\(self.path).partial-\(getpid())"
         do {
             let summary = try Self.copy(from: source, to: partial)
             try Self.syncFile(partial)
             guard rename(partial, self.path) == 0 else {
-                throw ValidationError("cannot rename \(partial) to \(self.path): \(String(cString: strerror(errno)))")
+                throw BackupError("cannot rename \(partial) to \(self.path): \(String(cString: strerror(errno)))")
             }
             try Self.syncDirectory(containing: self.path)
             print("backup of \(source) written to \(self.path): \(summary)")
         } catch {
-            unlink(partial)
-            unlink("\(partial)-journal")
-            if let error = error as? ValidationError { throw error }
-            throw ValidationError("backup failed: \(error)")
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlink(partial + suffix) }
+            if let error = error as? BackupError { throw error }
+            throw BackupError("backup failed: \(error)")
         }
     }
 
@@ -71,7 +80,7 @@ struct BackupCommand: ParsableCommand {
             do {
                 return "\(try SlipwayConfiguration.load(path: config).dataDirectory)/slipway.db"
             } catch let error as ConfigurationError {
-                throw ValidationError(error.message)
+                throw BackupError(error.message)
             }
         }
         return "\(SlipwayConfiguration().dataDirectory)/slipway.db"
@@ -85,10 +94,13 @@ struct BackupCommand: ParsableCommand {
         try connection.backup(to: destination)
         try connection.close()
 
-        let copy = try SQLiteConnection(path: destination, mode: .readOnly, statementCacheCapacity: 0)
+        // The copy carries the source's WAL mode; a backup is one self-contained file, so it
+        // goes back to a rollback journal (which also leaves no -wal or -shm beside it).
+        let copy = try SQLiteConnection(path: destination, mode: .readWrite, statementCacheCapacity: 0)
         defer { try? copy.close() }
+        try copy.execute("PRAGMA journal_mode=DELETE")
         let check = try copy.first("PRAGMA quick_check")?.string(at: 0)
-        guard check == "ok" else { throw ValidationError("the copy failed its integrity check: \(check ?? "no answer")") }
+        guard check == "ok" else { throw BackupError("the copy failed its integrity check: \(check ?? "no answer")") }
         var parts: [String] = []
         for table in ["jobs", "pipelines"] {
             let exists = try copy.first("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table])?.int(at: 0) ?? 0
@@ -106,7 +118,7 @@ struct BackupCommand: ParsableCommand {
         guard descriptor >= 0, fsync(descriptor) == 0 else {
             let message = String(cString: strerror(errno))
             if descriptor >= 0 { close(descriptor) }
-            throw ValidationError("cannot sync \(path): \(message)")
+            throw BackupError("cannot sync \(path): \(message)")
         }
         close(descriptor)
     }
@@ -116,4 +128,11 @@ struct BackupCommand: ParsableCommand {
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         try self.syncFile(directory.isEmpty ? "/" : directory)
     }
+}
+
+/// A backup problem: printed as `error: …` and exit status 1.
+struct BackupError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { self.message }
 }
