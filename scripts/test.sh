@@ -19,12 +19,15 @@ venv=.venv-test
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx, schemathesis' 2>/dev/null; then
   log "preparing the Python test environment in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check requests h2 hyperframe hpack 'httpx[http2]' schemathesis
+  "$venv/bin/pip" install -q --disable-pip-version-check requests==2.34.2 h2==4.4.1 hyperframe==6.1.0 hpack==4.2.0 'httpx[http2]==0.28.1' schemathesis==4.32.5
 fi
 export SLIPWAY_PYTHON="$PWD/$venv/bin/python"
 
 if [ "${SLIPWAY_SKIP_DOCKER:-0}" != 1 ]; then
-  trap 'scripts/docker-test-env.sh stop >&2 || true' EXIT
+  # Stop the daemon afterwards only if this run started it.
+  if ! scripts/docker-test-env.sh status >/dev/null 2>&1; then
+    trap 'scripts/docker-test-env.sh stop >&2 || true' EXIT
+  fi
   log "starting the private Docker daemon"
   eval "$(scripts/docker-test-env.sh start)"
 else

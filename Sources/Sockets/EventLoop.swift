@@ -30,6 +30,7 @@ public final class EventLoop: @unchecked Sendable {
         unowned(unsafe) var handler: any EventHandler
         var generation: UInt32
         var retained: Unmanaged<AnyObject>
+        var trigger: TriggerMode
     }
 
     public let name: String
@@ -101,7 +102,11 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Registers `descriptor` for readability, writability and peer hang-up, delivered to
     /// `handler`. The loop keeps `handler` alive until ``deregister(_:)``.
-    public func register(_ descriptor: CInt, handler: any EventHandler, interest: EventSet = [.readable, .writable, .readHangup]) throws(SystemError) {
+    ///
+    /// - Parameter trigger: overrides the loop's trigger mode for this descriptor: a listener
+    ///   that accepts a bounded batch per wake-up needs level triggering, or connections left
+    ///   in its backlog would wait for the next one to arrive.
+    public func register(_ descriptor: CInt, handler: any EventHandler, interest: EventSet = [.readable, .writable, .readHangup], trigger: TriggerMode? = nil) throws(SystemError) {
         self.assertInEventLoop()
         let index = Int(descriptor)
         if index >= self.registrations.count {
@@ -111,13 +116,14 @@ public final class EventLoop: @unchecked Sendable {
         let generation = self.nextGeneration
         self.nextGeneration &+= 1
         if self.nextGeneration == 0 { self.nextGeneration = 1 }
+        let trigger = trigger ?? self.triggerMode
         try Posix.epollControl(
             self.epollDescriptor, EPOLL_CTL_ADD, descriptor,
-            events: self.epollEvents(for: interest),
+            events: Self.epollEvents(for: interest, trigger: trigger),
             data: UInt64(UInt32(bitPattern: descriptor)) | (UInt64(generation) << 32)
         )
         self.registrations[index] = Registration(
-            handler: handler, generation: generation, retained: Unmanaged.passRetained(handler as AnyObject)
+            handler: handler, generation: generation, retained: Unmanaged.passRetained(handler as AnyObject), trigger: trigger
         )
     }
 
@@ -129,7 +135,7 @@ public final class EventLoop: @unchecked Sendable {
         guard let registration = self.registrations[Int(descriptor)] else { return }
         try? Posix.epollControl(
             self.epollDescriptor, EPOLL_CTL_MOD, descriptor,
-            events: self.epollEvents(for: interest),
+            events: Self.epollEvents(for: interest, trigger: registration.trigger),
             data: UInt64(UInt32(bitPattern: descriptor)) | (UInt64(registration.generation) << 32)
         )
     }
@@ -146,9 +152,9 @@ public final class EventLoop: @unchecked Sendable {
         self.localTasks.append { retained.release() }
     }
 
-    private func epollEvents(for interest: EventSet) -> UInt32 {
+    private static func epollEvents(for interest: EventSet, trigger: TriggerMode) -> UInt32 {
         var events = interest.rawValue
-        if self.triggerMode == .edge { events |= EPOLLET.rawValue }
+        if trigger == .edge { events |= EPOLLET.rawValue }
         return events
     }
 

@@ -31,7 +31,9 @@ final class Listener: EventHandler {
     }
 
     func start() throws(SystemError) {
-        try self.context.loop.register(self.descriptor, handler: self, interest: [.readable])
+        // Level-triggered whatever the loop's mode: the batch limit may leave connections in
+        // the backlog, and only level triggering wakes us again for them.
+        try self.context.loop.register(self.descriptor, handler: self, interest: [.readable], trigger: .level)
         self.isRegistered = true
     }
 

@@ -1,0 +1,59 @@
+// slipway — HTTP tests
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HTTP
+import Logging
+import Sockets
+import TestSupport
+import Testing
+
+/// A burst of connections larger than one accept batch, all waiting in the backlog before the
+/// loop wakes, must all be served: with edge-triggered delivery the listener would get one
+/// wake-up, accept one batch and never hear of the rest.
+@Suite("listener under a connection burst")
+struct ListenerBurstTests {
+    static let client = """
+        import selectors, socket, sys, time
+        port, count = int(sys.argv[1]), int(sys.argv[2])
+        sockets = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+        selector = selectors.DefaultSelector()
+        for s in sockets:
+            s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: t\\r\\nConnection: close\\r\\n\\r\\n")
+            selector.register(s, selectors.EVENT_READ)
+        answered, deadline = 0, time.monotonic() + 5
+        while answered < count and time.monotonic() < deadline:
+            for key, _ in selector.select(timeout=max(0, deadline - time.monotonic())):
+                if key.fileobj.recv(64).startswith(b"HTTP/1.1 200"):
+                    answered += 1
+                selector.unregister(key.fileobj)
+        print(answered)
+        """
+
+    @Test(arguments: [EventLoop.TriggerMode.edge, .level])
+    func everyConnectionOfABurstIsServed(trigger: EventLoop.TriggerMode) async throws {
+        let group = try EventLoopGroup(count: 1, triggerMode: trigger)
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.ipv4(host: "127.0.0.1", port: 0)]
+        var logger = Logger(label: "burst")
+        logger.logLevel = .critical
+        let server = HTTPServer(configuration: configuration, router: makeProbeRouter(), group: group, logger: logger)
+        let port = try await server.start()[0].port ?? 0
+        // Hold the loop while the burst lands in the backlog.
+        group.loops[0].execute { usleep(500_000) }
+        let result = try await ProcessRunner.run(ProcessRunner.python, ["-c", Self.client, "\(port)", "300"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "300")
+        await server.shutdown(gracePeriod: .seconds(1))
+        // Joining the loop thread blocks: not on the cooperative pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                group.shutdown()
+                done.resume()
+            }
+        }
+    }
+}
