@@ -96,7 +96,8 @@ import Testing
         }
         #expect(error?.code == .timedOut)
         #expect((error?.cause as? TLSError)?.code == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // 300 ms asked; the bound only tells a timeout from a hang, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(10))
         listener.close()
     }
 

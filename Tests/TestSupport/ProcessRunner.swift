@@ -35,27 +35,41 @@ public enum ProcessRunner {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = stdin
-        let collector = OutputCollector()
-        stdout.fileHandleForReading.readabilityHandler = { handle in collector.appendOut(handle.availableData) }
-        stderr.fileHandleForReading.readabilityHandler = { handle in collector.appendErr(handle.availableData) }
+        // Each pipe is drained to its end by a thread of its own with blocking reads (not
+        // readabilityHandler: its dispatch sources have crashed libdispatch when the pipes close).
+        async let out = Self.readToEnd(stdout.fileHandleForReading)
+        async let err = Self.readToEnd(stderr.fileHandleForReading)
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
             do {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
+                try? stdout.fileHandleForWriting.close()
+                try? stderr.fileHandleForWriting.close()
                 continuation.resume(throwing: error)
                 return
             }
-            if let input { stdin.fileHandleForWriting.write(Data(input)) }
-            try? stdin.fileHandleForWriting.close()
+            // Our copies of the write ends: the readers see the end once the child's are closed.
+            try? stdout.fileHandleForWriting.close()
+            try? stderr.fileHandleForWriting.close()
+            Thread.detachNewThread {
+                if let input { stdin.fileHandleForWriting.write(Data(input)) }
+                try? stdin.fileHandleForWriting.close()
+            }
         }
-        stdout.fileHandleForReading.readabilityHandler = nil
-        stderr.fileHandleForReading.readabilityHandler = nil
-        collector.appendOut(stdout.fileHandleForReading.readDataToEndOfFile())
-        collector.appendErr(stderr.fileHandleForReading.readDataToEndOfFile())
-        let (out, err) = collector.snapshot()
-        return ProcessResult(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self), stdoutBytes: out)
+        let (outBytes, errBytes) = await (out, err)
+        return ProcessResult(status: status, stdout: String(decoding: outBytes, as: UTF8.self), stderr: String(decoding: errBytes, as: UTF8.self), stdoutBytes: outBytes)
+    }
+
+    /// Everything `handle` yields until end of file, read on a dedicated thread.
+    private static func readToEnd(_ handle: FileHandle) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data: Data? = try? handle.readToEnd()
+                continuation.resume(returning: [UInt8](data ?? Data()))
+            }
+        }
     }
 
     /// Finds `name` on PATH (absolute paths are returned as they are).
@@ -86,14 +100,4 @@ public struct ProcessRunnerError: Error, CustomStringConvertible {
     public var message: String
     public init(message: String) { self.message = message }
     public var description: String { self.message }
-}
-
-private final class OutputCollector: @unchecked Sendable {
-    // @unchecked: guarded by `lock`.
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-    func appendOut(_ data: Data) { self.lock.withLock { self.out.append(data) } }
-    func appendErr(_ data: Data) { self.lock.withLock { self.err.append(data) } }
-    func snapshot() -> ([UInt8], [UInt8]) { self.lock.withLock { (Array(self.out), Array(self.err)) } }
 }
