@@ -7,14 +7,14 @@ import Testing
 /// Found by the HTTP/1.1 fuzz target (fuzz/run-http1.sh): the same bytes must decode to the
 /// same events however TCP happens to split them into reads.
 ///
-/// The head parser checks its line limits and its method-length heuristic only at the end of
-/// each read (on the partial line), not at the byte that crosses them, so whether a request
-/// fails, and with which status, depends on where a read ended:
-/// - the partial-line check counts a line's terminating CR, so a line of exactly the limit is
-///   refused (431/414) when a read ends between its CR and LF, and accepted otherwise;
-/// - "more than 32 bytes before the first space" fails a request line (501 or 400) only while
-///   the line is incomplete; the same complete line yields a head, a 505, or a wait;
-/// - a line over the limit that ends in a bare LF gets 431 or 400 depending on the split.
+/// The head parser used to check its line limits and its method-length heuristic only at the
+/// end of each read (on the partial line), not at the byte that crosses them, so whether a
+/// request failed, and with which status, depended on where a read ended:
+/// - the partial-line check counted a line's terminating CR, so a line of exactly the limit was
+///   refused (431/414) when a read ended between its CR and LF, and accepted otherwise;
+/// - "more than 32 bytes before the first space" failed a request line (501 or 400) only while
+///   the line was incomplete; the same complete line yielded a head, a 505, or a wait;
+/// - a line over a limit that ended in a bare LF got 431 or 400 depending on the split.
 @Suite("HTTP/1.1 decoder: segmentation independence (fuzz findings)")
 struct HTTP1SegmentationTests {
     static let fieldLine = "X: " + String(repeating: "v", count: HTTP1Limits().maxFieldLineBytes - 3)
