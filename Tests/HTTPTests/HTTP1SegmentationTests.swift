@@ -49,7 +49,20 @@ struct HTTP1SegmentationTests {
         Case("40 bytes of garbage as request line, head incomplete", String(repeating: "\u{1}", count: 40) + "\r\nHost: h\r\n", 1),
         // In one piece 400 (bare LF); 431 (line too long) when a read ends inside the line past the limit.
         Case("over-long header line ending in a bare LF", "GET / HTTP/1.1\r\nHost: h\r\nX: \(String(repeating: "v", count: 8200))\n\r\n", 8220),
+        // The head limit crossed inside a line that ends in a bare LF: 431 either way, not 400
+        // in one piece.
+        Case("head limit crossed by a line ending in a bare LF", overHeadLimit, overHeadLimit.utf8.count - 3),
+        // A 32-byte first token followed by CR: the CR may begin the CRLF, so the method
+        // heuristic must not count it (in one piece the parser waits for the rest of the head).
+        Case("32-byte token, read ends after its CR, head incomplete", String(repeating: "A", count: 32) + "\r\nHost: h\r\n", 33),
+        // A long first token ending in a bare LF: 501 (method heuristic) either way.
+        Case("40-byte token ending in a bare LF", String(repeating: "A", count: 40) + "\n\r\n", 1),
     ]
+
+    /// Four 8000-byte header lines, then one ending in a bare LF past the 32 KiB head limit.
+    static let overHeadLimit = "GET / HTTP/1.1\r\nHost: h\r\n"
+        + String(repeating: "X: \(String(repeating: "v", count: 7995))\r\n", count: 4)
+        + "Y: \(String(repeating: "w", count: 1000))\n\r\n"
 
     @Test(arguments: cases)
     func decodesTheSameHoweverTheBytesAreSplit(_ testCase: Case) {
