@@ -200,6 +200,9 @@ REGRESSIONS = [
     b"A" * 40 + b" / HTTP/2.0\r\nHost: h\r\n\r\n",
     b"\x01" * 40 + b"\r\nHost: h\r\n",
     b"GET / HTTP/1.1\r\nHost: h\r\nX: " + b"v" * 8200 + b"\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: h\r\n" + (b"X: " + b"v" * 7995 + b"\r\n") * 4 + b"Y: " + b"w" * 1000 + b"\n\r\n",
+    b"A" * 32 + b"\r\nHost: h\r\n",
+    b"A" * 40 + b"\n\r\n",
 ]
 
 
