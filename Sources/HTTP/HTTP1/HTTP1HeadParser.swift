@@ -41,6 +41,11 @@ public struct HTTP1HeadParser: Sendable {
     }
 
     /// Scans `bytes` (all bytes of the request received so far) for the end of the head.
+    ///
+    /// The outcome depends only on the bytes, never on how they were split into calls: every
+    /// limit is checked by ``checkUnterminatedLine(_:end:)`` both when a call ends inside a line
+    /// and, with the same arguments, just before each LF, so one-piece parsing fails exactly
+    /// where byte-by-byte parsing would have.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
         let count = bytes.count
         var index = self.scanned
@@ -49,6 +54,11 @@ public struct HTTP1HeadParser: Sendable {
             if byte != UInt8(ascii: "\n") {
                 index += 1
                 continue
+            }
+            // The line as it stood before its LF arrived: over a limit there is over it whatever
+            // ends the line (a bare LF included), as it would have been at the end of a read.
+            if let error = self.checkUnterminatedLine(bytes, end: index) {
+                return .failed(error)
             }
             // A line ends at `index`; it must be CRLF-terminated.
             guard index > self.lineStart, bytes[index - 1] == UInt8(ascii: "\r") else {
@@ -64,9 +74,6 @@ public struct HTTP1HeadParser: Sendable {
                         return .failed(HTTP1ParseError(.badRequest, "too many empty lines before the request line"))
                     }
                 } else {
-                    if lineLength > self.limits.maxRequestLineBytes {
-                        return .failed(self.requestLineTooLong(bytes, start: self.lineStart, end: contentEnd))
-                    }
                     self.requestLineStart = self.lineStart
                     self.requestLineEnd = contentEnd
                 }
@@ -74,7 +81,7 @@ public struct HTTP1HeadParser: Sendable {
                 // The empty line ends the head.
                 let headStart = self.requestLineStart!
                 if nextLineStart - headStart > self.limits.maxHeadBytes {
-                    return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "the request head is larger than \(self.limits.maxHeadBytes) bytes"))
+                    return .failed(Self.headTooLarge(self.limits))
                 }
                 self.scanned = nextLineStart
                 switch self.parseHead(bytes, headEnd: self.lineStart) {
@@ -82,16 +89,13 @@ public struct HTTP1HeadParser: Sendable {
                 case .failure(let error): return .failed(error)
                 }
             } else {
-                if lineLength > self.limits.maxFieldLineBytes {
-                    return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "a header line is longer than \(self.limits.maxFieldLineBytes) bytes"))
-                }
                 self.fieldCount += 1
                 if self.fieldCount > self.limits.maxFieldCount {
                     return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "more than \(self.limits.maxFieldCount) header lines"))
                 }
             }
             if let start = self.requestLineStart, nextLineStart - start > self.limits.maxHeadBytes {
-                return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "the request head is larger than \(self.limits.maxHeadBytes) bytes"))
+                return .failed(Self.headTooLarge(self.limits))
             }
             self.lineStart = nextLineStart
             index = nextLineStart
@@ -99,29 +103,50 @@ public struct HTTP1HeadParser: Sendable {
         self.scanned = count
         // No line end yet: fail early if the partial line is already over its limit, instead of
         // buffering an endless line.
-        let partial = count - self.lineStart
-        if self.requestLineStart == nil {
-            if partial > self.limits.maxRequestLineBytes {
-                return .failed(self.requestLineTooLong(bytes, start: self.lineStart, end: count))
-            }
-            if partial > Self.maxMethodBytes, !Self.containsSpace(bytes, from: self.lineStart, to: self.lineStart + Self.maxMethodBytes + 1) {
-                return .failed(self.requestLineTooLong(bytes, start: self.lineStart, end: count))
-            }
-        } else {
-            if partial > self.limits.maxFieldLineBytes {
-                return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "a header line is longer than \(self.limits.maxFieldLineBytes) bytes"))
-            }
-            if count - self.requestLineStart! > self.limits.maxHeadBytes {
-                return .failed(HTTP1ParseError(.requestHeaderFieldsTooLarge, "the request head is larger than \(self.limits.maxHeadBytes) bytes"))
-            }
+        if let error = self.checkUnterminatedLine(bytes, end: count) {
+            return .failed(error)
         }
         return .needMore
     }
 
+    /// The limits a line can cross before it ends, for the current line up to `end` (no LF in
+    /// it). Each check depends only on bytes before `end` and, once failed, fails for every
+    /// longer prefix, so checking at the end of each read and before each LF gives the answer
+    /// byte-by-byte parsing would.
+    @inline(__always)
+    private func checkUnterminatedLine(_ bytes: UnsafeRawBufferPointer, end: Int) -> HTTP1ParseError? {
+        let received = end - self.lineStart
+        // A CR at the end may begin the line's CRLF: it counts once a byte other than LF follows.
+        let length = received > 0 && bytes[end - 1] == UInt8(ascii: "\r") ? received - 1 : received
+        if let start = self.requestLineStart {
+            if length > self.limits.maxFieldLineBytes {
+                return HTTP1ParseError(.requestHeaderFieldsTooLarge, "a header line is longer than \(self.limits.maxFieldLineBytes) bytes")
+            }
+            if end - start > self.limits.maxHeadBytes {
+                return Self.headTooLarge(self.limits)
+            }
+            return nil
+        }
+        // No method we implement is longer than maxMethodBytes: a request line whose first
+        // maxMethodBytes + 1 bytes hold no space fails now, not after up to a whole line limit
+        // of buffering (a TLS handshake on the plain port gets its 400 at once). Complete lines
+        // get the same check, so the answer does not depend on whether the line has ended.
+        if length > self.limits.maxRequestLineBytes
+            || (length > Self.maxMethodBytes && !Self.containsSpace(bytes, from: self.lineStart, to: self.lineStart + Self.maxMethodBytes + 1)) {
+            return self.requestLineTooLong(bytes, start: self.lineStart)
+        }
+        return nil
+    }
+
+    private static func headTooLarge(_ limits: HTTP1Limits) -> HTTP1ParseError {
+        HTTP1ParseError(.requestHeaderFieldsTooLarge, "the request head is larger than \(limits.maxHeadBytes) bytes")
+    }
+
     /// A request line over the limit: 414 when the target is what is long, 501 or 400 when the
-    /// method is (RFC 9112 §3).
-    private func requestLineTooLong(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int) -> HTTP1ParseError {
-        let methodWindow = min(end, start + Self.maxMethodBytes + 1)
+    /// method is (RFC 9112 §3). Decided on the line's first bytes only, which are received by
+    /// the time either check above fails, so the status is the same wherever the reads ended.
+    private func requestLineTooLong(_ bytes: UnsafeRawBufferPointer, start: Int) -> HTTP1ParseError {
+        let methodWindow = start + min(Self.maxMethodBytes, self.limits.maxRequestLineBytes) + 1
         if Self.containsSpace(bytes, from: start, to: methodWindow) {
             return HTTP1ParseError(.uriTooLong, "the request target is longer than \(self.limits.maxRequestLineBytes) bytes")
         }
