@@ -66,7 +66,9 @@ struct CLITests {
         let environment = ["SLIPWAY_TOKEN": APIServer.submitToken]
         let submitted = try await ProcessRunner.run(Self.binary, [
             "submit", "--server", server.baseURL, "--name", "slow", "--image", Self.image, "--worker", "host",
-            "--script", "for i in 1 2 3 4; do echo line$i; sleep 0.4; done",
+            // The pause is long enough that `logs -f` is attached before line4, even on a loaded
+            // machine where starting the two client processes takes a second.
+            "--script", "echo line1; sleep 3; echo line4",
         ], environment: environment)
         let id = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(submitted.status == 0 && Int(id) != nil)
@@ -83,7 +85,7 @@ struct CLITests {
         }
         let first = try #require(lines.first { $0.1 == "line1" })
         let last = try #require(lines.first { $0.1 == "line4" })
-        #expect(last.0 - first.0 > 0.8, "the lines arrived as the job wrote them, not all at the end")
+        #expect(last.0 - first.0 > 1.5, "the lines arrived as the job wrote them, not all at the end")
         let list = try await ProcessRunner.run(Self.binary, ["list", "--server", server.baseURL, "--json"], environment: environment)
         #expect(list.status == 0 && list.stdout.contains("\"status\":\"success\""))
     }
