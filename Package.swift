@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "Docker", "HTTP", "Jobs", "Sockets", "Store",
+                "API", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -89,6 +89,13 @@ let package = Package(
         ),
         .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
+        // GitLab webhooks against the live server, and pipelines from real git repositories
+        // run on the private Docker daemon.
+        .testTarget(
+            name: "WebhookTests",
+            dependencies: ["Application", "API", "GitLab", "HTTP", "Jobs", "Store", "Sockets", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
     ],

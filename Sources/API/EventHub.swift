@@ -39,6 +39,8 @@ public final class EventHub: Sendable {
 
     private struct State {
         var pending: [Job] = []
+        /// Pipelines whose status may have moved without a job change.
+        var pendingPipelines: Set<Int64> = []
         var draining = false
         var subscribers: [UInt64: EventSubscription] = [:]
         var watchers: [JobID: [UInt64: Watcher]] = [:]
@@ -111,17 +113,31 @@ public final class EventHub: Sendable {
         if startDrain { Task { await self.drain() } }
     }
 
+    /// Records and delivers a pipeline's status if it moved without a job changing (a
+    /// configuration error settled it, a newer pipeline canceled it).
+    public func pipelineChanged(_ pipelineID: Int64) {
+        let startDrain = self.state.withLock { state -> Bool in
+            state.pendingPipelines.insert(pipelineID)
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { Task { await self.drain() } }
+    }
+
     private func drain() async {
         while true {
-            let batch = self.state.withLock { state -> [Job] in
+            let (batch, pipelines) = self.state.withLock { state -> ([Job], Set<Int64>) in
                 let batch = state.pending
+                let pipelines = state.pendingPipelines
                 state.pending.removeAll()
-                if batch.isEmpty { state.draining = false }
-                return batch
+                state.pendingPipelines.removeAll()
+                if batch.isEmpty && pipelines.isEmpty { state.draining = false }
+                return (batch, pipelines)
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty && pipelines.isEmpty { return }
             var changes = batch.map(Self.change(for:))
-            changes += await self.pipelineChanges(for: batch)
+            changes += await self.pipelineChanges(for: Set(batch.compactMap(\.specification.pipelineID)).union(pipelines))
             do {
                 let recorded = try await self.catalog.appendChanges(changes)
                 self.publish(recorded)
@@ -140,21 +156,22 @@ public final class EventHub: Sendable {
     }
 
     /// Pipeline events for the pipelines of `batch` whose aggregate status moved.
-    private func pipelineChanges(for batch: [Job]) async -> [StateChange] {
-        let pipelineIDs = Array(Set(batch.compactMap(\.specification.pipelineID))).sorted()
+    private func pipelineChanges(for ids: Set<Int64>) async -> [StateChange] {
+        let pipelineIDs = ids.sorted()
         guard !pipelineIDs.isEmpty else { return [] }
         do {
             let jobsByPipeline = try await self.catalog.jobs(inPipelines: pipelineIDs)
             var changes: [StateChange] = []
             for id in pipelineIDs {
                 let jobs = jobsByPipeline[id] ?? []
-                let status = PipelineStatus.aggregate(jobs.map(\.status))
+                guard let pipeline = try await self.catalog.pipeline(id) else { continue }
+                let status = pipeline.status(of: jobs)
                 let previous = self.state.withLock { state -> PipelineStatus? in
                     let previous = state.pipelineStatuses[id]
                     if status.isFinished { state.pipelineStatuses[id] = nil } else { state.pipelineStatuses[id] = status }
                     return previous
                 }
-                guard previous != status, let pipeline = try await self.catalog.pipeline(id) else { continue }
+                guard previous != status else { continue }
                 let representation = PipelineRepresentation(pipeline, jobs: jobs, includeJobs: false)
                 let data = (try? JSONCoding.encode(representation)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
                 changes.append(StateChange(

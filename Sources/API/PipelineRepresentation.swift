@@ -15,12 +15,21 @@ public struct PipelineRepresentation: Encodable, Sendable {
     public var createdAt: String
     /// When its last job finished, once every job has.
     public var finishedAt: String?
+    /// Why it failed before any job ran (`config_error`, `runner_system_failure`).
+    public var failureReason: String?
+    /// The configuration error (with its line), the fetch error, or why no job was chosen.
+    public var failureMessage: String?
+    /// The newer pipeline for the same ref that canceled this one.
+    public var autoCanceledBy: Int64?
     public var jobs: [JobRepresentation]?
 
     enum CodingKeys: String, CodingKey {
         case id, project, ref, sha, source, status, jobs
         case createdAt = "created_at"
         case finishedAt = "finished_at"
+        case failureReason = "failure_reason"
+        case failureMessage = "failure_message"
+        case autoCanceledBy = "auto_canceled_by_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,6 +42,9 @@ public struct PipelineRepresentation: Encodable, Sendable {
         try container.encode(self.status, forKey: .status)
         try container.encode(self.createdAt, forKey: .createdAt)
         try container.encode(self.finishedAt, forKey: .finishedAt)
+        try container.encode(self.failureReason, forKey: .failureReason)
+        try container.encode(self.failureMessage, forKey: .failureMessage)
+        try container.encode(self.autoCanceledBy, forKey: .autoCanceledBy)
         try container.encodeIfPresent(self.jobs, forKey: .jobs)
     }
 
@@ -43,10 +55,13 @@ public struct PipelineRepresentation: Encodable, Sendable {
         self.ref = pipeline.ref
         self.sha = pipeline.sha
         self.source = pipeline.source
-        let status = PipelineStatus.aggregate(jobs.map(\.status))
+        let status = pipeline.status(of: jobs)
         self.status = status.rawValue
         self.createdAt = Timestamp.format(pipeline.createdAt)
         self.finishedAt = status.isFinished && !jobs.isEmpty ? jobs.compactMap(\.finishedAt).max().map(Timestamp.format) : nil
+        self.failureReason = pipeline.failureReason?.rawValue
+        self.failureMessage = pipeline.failureMessage
+        self.autoCanceledBy = pipeline.autoCanceledBy
         self.jobs = includeJobs ? jobs.map { JobRepresentation($0, now: now) } : nil
     }
 }

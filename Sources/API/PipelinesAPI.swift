@@ -55,7 +55,7 @@ public struct PipelinesAPI: Sendable {
         let (pipeline, jobs) = try await self.pipeline(for: request)
         let unfinished = jobs.filter { !$0.status.isFinished }
         guard !unfinished.isEmpty else {
-            let status = PipelineStatus.aggregate(jobs.map(\.status))
+            let status = pipeline.status(of: jobs)
             throw HTTPError(.conflict, "pipeline \(pipeline.id) has already finished (\(status.rawValue))",
                             type: "https://slipway.dev/problems/already-finished")
         }

@@ -4,6 +4,7 @@
 import API
 import Docker
 import FoundationEssentials
+import GitLab
 import HTTP
 import Jobs
 import Logging
@@ -26,6 +27,9 @@ public final class SlipwayApplication: Sendable {
     /// Job and pipeline events (`/v1/events`, long-poll, metrics).
     public let events: EventHub
     public let metrics: MetricsRegistry
+    /// Moves pipelines through their stages.
+    public let pipelines: PipelineRunner
+    private let planner: PipelinePlanner
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -39,7 +43,10 @@ public final class SlipwayApplication: Sendable {
         self.instance = try DataDirectory.instanceIdentifier(in: self.dataDirectory)
         self.store = try await SQLiteJobStore.open(path: "\(self.dataDirectory)/slipway.db")
         self.logs = try FileLogStore(directory: "\(self.dataDirectory)/logs", outputLimit: configuration.workers.outputLimit)
-        let workspaces = try DirectoryWorkspaceManager(root: "\(self.dataDirectory)/workspaces")
+        let directories = try DirectoryWorkspaceManager(root: "\(self.dataDirectory)/workspaces")
+        let mirror = GitRepositoryMirror(directory: "\(self.dataDirectory)/git", fetchTimeout: configuration.gitlab.fetchTimeout, logger: logger)
+        // Pipeline jobs start in a checkout of their commit.
+        let workspaces = CheckoutWorkspaceManager(base: directories, store: self.store, mirror: mirror)
         self.group = try EventLoopGroup(count: configuration.http.eventLoops, triggerMode: configuration.http.trigger)
 
         let dockerHost = try Self.dockerHost(configuration.dockerHost)
@@ -56,9 +63,35 @@ public final class SlipwayApplication: Sendable {
         self.metrics = metrics
         let events = EventHub(catalog: self.store, settings: configuration.api.events, logger: logger) { job in metrics.observe(job) }
         self.events = events
-        self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit) { job in
-            events.jobChanged(job)
+        let runnerReference = Mutex<PipelineRunner?>(nil)
+        let store = self.store
+        let projects = configuration.projects
+        // Workers write job output through the masker: masked project variables never reach a log.
+        let maskedLogs = MaskingLogStore(base: self.logs) { id in
+            guard let job = try? await store.job(id), job.specification.pipelineID != nil,
+                  let project = projects.first(where: { $0.path == job.specification.project }) else { return [] }
+            return project.settings.variables.filter(\.masked).map(\.value) + [project.settings.cloneToken].compactMap { $0 }
         }
+        self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit) { job in
+            events.jobChanged(job)
+            // A finished pipeline job may let the next stage start.
+            if job.specification.pipelineID != nil, job.status.isFinished, let runner = runnerReference.withLock({ $0 }) {
+                Task { await runner.jobChanged(job) }
+            }
+        }
+        let runner = PipelineRunner(store: self.store, scheduler: self.scheduler, onChange: { job in events.jobChanged(job) },
+                                    onPipelineChange: { id in events.pipelineChanged(id) })
+        self.pipelines = runner
+        runnerReference.withLock { $0 = runner }
+        let hostProjects = Set(configuration.workers.host.allowedProjects)
+        self.planner = PipelinePlanner(
+            store: self.store, runner: runner, mirror: mirror, projects: configuration.projects,
+            settings: .init(
+                defaultImage: configuration.gitlab.defaultImage, defaultTimeout: configuration.workers.defaultTimeout,
+                concurrency: configuration.gitlab.planners,
+                poolTags: pools.mapValues { _ in [] }, hostProjects: hostProjects,
+                workspacePath: { id in directories.path(for: id) }),
+            logger: logger)
 
         let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance)
         let scheduler = self.scheduler
@@ -87,6 +120,11 @@ public final class SlipwayApplication: Sendable {
         jobsAPI.maxWait = configuration.api.maxWait
         jobsAPI.register(on: &router)
         Self.registerAPI(on: &router, configuration: configuration, store: self.store, scheduler: self.scheduler, events: events, metrics: metrics)
+        WebhookEndpoint(
+            receiver: WebhookReceiver(projects: configuration.projects.map(\.settings)), projects: configuration.projects,
+            store: self.store, planner: self.planner, metrics: metrics, logger: logger, access: configuration.api.accessPolicy,
+            maxBodyBytes: configuration.gitlab.maxBodyBytes
+        ).register(on: &router)
 
         let observer = Self.makeObserver(metrics: metrics, logger: logger)
         self.server = HTTPServer(
@@ -150,7 +188,14 @@ public final class SlipwayApplication: Sendable {
             self.logger.info("listening", metadata: ["address": "\(address)"])
         }
         let monitor = self.monitor
-        self.background.withLock { $0.append(Task { await monitor.run() }) }
+        let planner = self.planner
+        let pipelines = self.pipelines
+        self.background.withLock {
+            $0.append(Task { await monitor.run() })
+            $0.append(Task { await planner.run() })
+            // Stages that were due to start when slipway stopped.
+            $0.append(Task { await pipelines.resumeAll() })
+        }
         self.events.start()
         if !self.configuration.api.accessPolicy.isEnabled {
             self.logger.notice("no API tokens are configured: every endpoint is open to anyone who can connect (api.tokens)")
@@ -163,6 +208,7 @@ public final class SlipwayApplication: Sendable {
     public func shutdown() async {
         self.logger.info("shutting down", metadata: ["grace_period": "\(DurationParsing.format(self.configuration.http.server.shutdownGracePeriod))"])
         await self.scheduler.shutdown()
+        self.planner.stop()
         // Event streams never end on their own: closing them lets the server drain at once.
         self.events.stop()
         await self.server.shutdown()

@@ -37,6 +37,10 @@ public struct SlipwayConfiguration: Sendable {
     public var dockerHost: String?
     public var workers = WorkerSettings()
     public var api = APISettings()
+    /// GitLab projects whose webhooks start pipelines (`projects:`).
+    public var projects: [ProjectConfiguration] = []
+    /// How webhooks and pipelines are handled (`gitlab:`).
+    public var gitlab = GitLabSettings()
 
     /// The `workers:` section.
     public struct WorkerSettings: Sendable {
@@ -94,7 +98,7 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = try ConfigNode(node, path: "")
-        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "gitlab", "projects"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
@@ -111,6 +115,12 @@ public struct SlipwayConfiguration: Sendable {
         }
         if let workers = root["workers"] { try configuration.workers.apply(workers) }
         if let api = root["api"] { try configuration.api.apply(api) }
+        if let gitlab = root["gitlab"] { try configuration.gitlab.apply(gitlab) }
+        if let projects = root["projects"] { configuration.projects = try ProjectConfiguration.list(projects) }
+        // `host_worker: true` on a project is the same as listing it in workers.host.allowed_projects.
+        for project in configuration.projects where project.hostWorker && !configuration.workers.host.allowedProjects.contains(project.path) {
+            configuration.workers.host.allowedProjects.append(project.path)
+        }
         return configuration
     }
 

@@ -163,7 +163,15 @@ enum PipelineRow {
         guard let id = row.int64(named: "id"), let project = row.string(named: "project"), let ref = row.string(named: "ref"),
               let source = row.string(named: "source"), let createdAt = row.int64(named: "created_at_ms")
         else { throw StoreError(.corruptRow, "pipeline row \(row.int64(named: "id") ?? -1) has missing values") }
-        return Pipeline(id: id, project: project, ref: ref, sha: row.string(named: "sha"), source: source, createdAt: JSONRow.date(createdAt))
+        var pipeline = Pipeline(id: id, project: project, ref: ref, sha: row.string(named: "sha"), source: source, createdAt: JSONRow.date(createdAt))
+        pipeline.settledStatus = row.string(named: "settled_status").flatMap(PipelineStatus.init(rawValue:))
+        pipeline.failureReason = row.string(named: "failure_reason").flatMap(FailureReason.init(rawValue:))
+        pipeline.failureMessage = row.string(named: "failure_message")
+        pipeline.autoCanceledBy = row.int64(named: "auto_canceled_by")
+        if let allowed = row.string(named: "allowed_failures") {
+            pipeline.allowedFailures = Set(try JSONRow.decode([Int64].self, allowed).map { JobID(rawValue: $0) })
+        }
+        return pipeline
     }
 }
 

@@ -58,6 +58,41 @@ enum StoreSchema {
             );
             CREATE INDEX events_by_time ON events (created_at_ms);
             """)
+        migrator.register("pipeline runs and webhook deliveries", sql: """
+            -- What the runner needs to plan a pipeline (JSON, never a credential), and where it is:
+            -- NULL for pipelines made through the store alone, 'received' until its jobs exist,
+            -- then 'planned'.
+            ALTER TABLE pipelines ADD COLUMN trigger TEXT;
+            ALTER TABLE pipelines ADD COLUMN intake TEXT;
+            ALTER TABLE pipelines ADD COLUMN settled_status TEXT;
+            ALTER TABLE pipelines ADD COLUMN failure_reason TEXT;
+            ALTER TABLE pipelines ADD COLUMN failure_message TEXT;
+            ALTER TABLE pipelines ADD COLUMN auto_canceled_by INTEGER;
+            ALTER TABLE pipelines ADD COLUMN allowed_failures TEXT;   -- JSON array of job ids
+            CREATE INDEX pipelines_by_ref ON pipelines (project, ref, id);
+            CREATE INDEX pipelines_by_intake ON pipelines (intake, id) WHERE intake = 'received';
+            -- Stage order and `when` of pipeline jobs.
+            CREATE TABLE pipeline_jobs (
+                job_id INTEGER PRIMARY KEY,
+                pipeline_id INTEGER NOT NULL,
+                stage_index INTEGER NOT NULL,
+                run_when TEXT NOT NULL,
+                allow_failure INTEGER NOT NULL,
+                interruptible INTEGER NOT NULL
+            );
+            CREATE INDEX pipeline_jobs_by_pipeline ON pipeline_jobs (pipeline_id, stage_index);
+            -- The answer given to each authenticated delivery that created a pipeline, so that a
+            -- redelivery (same Idempotency-Key or X-Gitlab-Event-UUID) gets it again.
+            CREATE TABLE webhook_deliveries (
+                project TEXT NOT NULL,
+                key TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                pipeline_id INTEGER,
+                created_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (project, key)
+            ) WITHOUT ROWID;
+            """)
         return migrator
     }
 }

@@ -132,6 +132,34 @@ public struct GitRepositoryMirror: Sendable {
         return message
     }
 
+    /// The contents of `path` at commit `sha` of the project's mirror (`.gitlab-ci.yml`), or
+    /// `nil` when the commit has no such file.
+    public func file(project: String, sha: String, path: String) async throws -> String? {
+        try Self.validate(sha: sha)
+        guard !path.hasPrefix("-"), !path.contains("\n") else { throw GitLabError(.gitFailed, "\(path.prefix(200)) is not a file path") }
+        let mirror = self.mirrorPath(for: project)
+        // `cat-file -e` first: a missing file is an answer, not an error.
+        let exists = try await GitProcess.run(self.git, ["--git-dir", mirror, "cat-file", "-e", "\(sha):\(path)"],
+                                              environment: Self.environment(config: []), timeout: self.checkoutTimeout)
+        guard exists.status == 0 else { return nil }
+        let output = try await self.run(["--git-dir", mirror, "cat-file", "blob", "\(sha):\(path)"], timeout: self.checkoutTimeout)
+        return String(decoding: output.stdout, as: UTF8.self)
+    }
+
+    /// The commit `ref` points at on the server (`git ls-remote`), for pipelines started for a
+    /// ref rather than a commit.
+    /// - Throws: ``GitLabError`` `gitFailed` when the server has no such ref.
+    public func resolve(ref: String, url: String, credentials: GitCredentials?) async throws -> String {
+        try Self.validate(ref: ref)
+        guard !url.hasPrefix("-") else { throw GitLabError(.gitFailed, "clone URL \(Self.scrub(url, secrets: [])) is not a URL") }
+        let output = try await self.run(["ls-remote", "--quiet", url, ref], timeout: self.fetchTimeout, credentials: credentials, url: url)
+        for line in String(decoding: output.stdout, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            if fields.count == 2, fields[1] == ref { return String(fields[0]) }
+        }
+        throw GitLabError(.gitFailed, "\(ref) does not exist in \(Self.scrub(url, secrets: credentials?.secrets ?? [])); push it first or name an existing ref")
+    }
+
     // MARK: - Running git
 
     private func hasCommit(_ sha: String, in mirror: String) async throws -> Bool {
