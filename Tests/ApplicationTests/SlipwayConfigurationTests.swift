@@ -1,6 +1,9 @@
 // slipway — Application tests
 // SPDX-License-Identifier: Apache-2.0
 
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Application
 import Testing
 
@@ -71,5 +74,23 @@ struct SlipwayConfigurationTests {
         } throws: { error in
             "\(error)".contains(key)
         }
+    }
+}
+
+/// The configuration files shipped in deploy/ must load: they document every key, and a key
+/// renamed in the code without them would otherwise go unnoticed until an operator tries them.
+@Suite("shipped configuration files")
+struct ShippedConfigurationTests {
+    static let root: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path
+    }()
+
+    @Test(arguments: ["deploy/slipway.example.yml", "deploy/slipway.container.yml", "deploy/compose/host.slipway.yml", "deploy/compose/dind.slipway.yml"])
+    func loads(_ file: String) throws {
+        // The compose examples take their API token from the environment.
+        setenv("SLIPWAY_CI_TOKEN", "a-token-for-the-test", 0)
+        _ = try SlipwayConfiguration.load(path: "\(Self.root)/\(file)")
     }
 }
