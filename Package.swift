@@ -34,7 +34,8 @@ let package = Package(
 
         // MARK: - Domain and storage
         .target(name: "Jobs"),
-        .target(name: "Store", dependencies: ["Jobs", "SQLite"]),
+        .target(name: "CommitStatus", dependencies: ["Jobs"]),
+        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite"]),
 
         .target(
             name: "Docker",
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "Docker", "HTTP", "Jobs", "Sockets", "Store",
+                "API", "CommitStatus", "Docker", "HTTP", "Jobs", "Sockets", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -67,7 +68,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP", "Sockets", "TLS", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
@@ -80,6 +81,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
+        .testTarget(
+            name: "CommitStatusTests",
+            dependencies: ["CommitStatus", "Application", "Store", "Jobs", "HTTP", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
     ],
