@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import API
+import CommitStatus
 import Docker
 import FoundationEssentials
 import HTTP
@@ -23,6 +24,8 @@ public final class SlipwayApplication: Sendable {
     public let store: SQLiteJobStore
     public let logs: FileLogStore
     public let scheduler: Scheduler
+    /// Posts job statuses to GitLab; `nil` without `gitlab.url`.
+    public let statusReporter: CommitStatusReporter?
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -49,7 +52,10 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
         var pools: [WorkerKind: Scheduler.Pool] = [:]
         pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
-        self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit)
+        let reporter = try Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
+        self.statusReporter = reporter
+        self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit,
+                                   onChange: { job in reporter?.jobChanged(job) })
 
         let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance)
         let scheduler = self.scheduler
@@ -122,6 +128,7 @@ public final class SlipwayApplication: Sendable {
         }
         let monitor = self.monitor
         self.background.withLock { $0.append(Task { await monitor.run() }) }
+        self.statusReporter?.start()
         return addresses
     }
 
@@ -132,6 +139,7 @@ public final class SlipwayApplication: Sendable {
         await self.scheduler.shutdown()
         await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
+        await self.statusReporter?.stop()
         await self.store.close()
         let group = self.group
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

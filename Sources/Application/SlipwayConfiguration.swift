@@ -26,6 +26,8 @@ import Yams
 ///   gzip_level: 6
 ///   gzip_min_bytes: 1024
 /// ```
+/// Commit statuses (``SlipwayConfiguration+CommitStatus.swift``) add `public_url`, `gitlab`,
+/// `status` and `projects`.
 /// Unknown keys are errors: a misspelt setting must not be silently ignored.
 public struct SlipwayConfiguration: Sendable {
     public var listen: [SocketAddress] = [.ipv4(host: "127.0.0.1", port: 8080)]
@@ -36,6 +38,14 @@ public struct SlipwayConfiguration: Sendable {
     /// `DOCKER_HOST` environment variable, else `unix:///var/run/docker.sock`.
     public var dockerHost: String?
     public var workers = WorkerSettings()
+    /// slipway's externally reachable URL (`public_url`): commit statuses link to jobs there.
+    public var publicURL: String?
+    /// The `gitlab:` section: where and with which token commit statuses are posted.
+    public var gitlab = GitLabSettings()
+    /// The `status:` section: how commit statuses are retried and when given up.
+    public var status = StatusSettings()
+    /// The `projects:` list: per-project settings (a status token).
+    public var projects: [ProjectSettings] = []
 
     /// The `workers:` section.
     public struct WorkerSettings: Sendable {
@@ -93,7 +103,7 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = try ConfigNode(node, path: "")
-        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "public_url", "gitlab", "status", "projects"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
@@ -109,6 +119,7 @@ public struct SlipwayConfiguration: Sendable {
             }
         }
         if let workers = root["workers"] { try configuration.workers.apply(workers) }
+        try configuration.applyCommitStatus(root)
         return configuration
     }
 

@@ -1,0 +1,57 @@
+// slipway — commit status tests
+// SPDX-License-Identifier: Apache-2.0
+
+import Application
+import CommitStatus
+import Testing
+
+/// The configuration keys of the reporter.
+@Suite struct CommitStatusConfigurationTests {
+    @Test func readsEveryKey() throws {
+        let configuration = try SlipwayConfiguration.parse(yaml: """
+            public_url: https://slipway.example.com
+            gitlab:
+              url: https://gitlab.example.com
+              status_token: glpat-global-secret
+              ca_file: /etc/slipway/gitlab-ca.pem
+            status:
+              give_up_after: 2h
+              retry_initial: 500ms
+              retry_max: 1m
+            projects:
+              - path: group/app
+                id: 42
+                status_token: glpat-project-secret
+              - path: group/other
+            """)
+        #expect(configuration.publicURL == "https://slipway.example.com")
+        #expect(configuration.gitlab.url == "https://gitlab.example.com")
+        #expect(configuration.gitlab.caFile == "/etc/slipway/gitlab-ca.pem")
+        #expect(configuration.status.retry.giveUpAfter == .seconds(7200))
+        #expect(configuration.status.retry.initialDelay == .milliseconds(500))
+        #expect(configuration.status.retry.maximumDelay == .seconds(60))
+        let credentials = configuration.commitStatusCredentials
+        #expect(credentials.globalToken?.value == "glpat-global-secret")
+        #expect(credentials.projectTokens["42"]?.value == "glpat-project-secret")
+        #expect(credentials.projectTokens["group/app"]?.value == "glpat-project-secret")
+        #expect(credentials.projectTokens["group/other"] == nil)
+        for text in ["\(configuration)", String(reflecting: configuration), "\(credentials)"] {
+            #expect(!text.contains("secret"), "\(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("gitlab:\n  url: gitlab.example.com", "gitlab.url"),
+        ("gitlab:\n  status_token: ''", "gitlab.status_token"),
+        ("gitlab:\n  token: x", "unknown configuration key 'gitlab.token'"),
+        ("public_url: slipway.example.com", "public_url"),
+        ("status:\n  retry_initial: 0s", "retry_initial"),
+        ("projects:\n  - status_token: glpat-abc", "projects[0]"),
+        ("projects: nope", "projects"),
+    ])
+    func refusesBadValues(yaml: String, mentions: String) {
+        let error = #expect(throws: ConfigurationError.self) { try SlipwayConfiguration.parse(yaml: yaml) }
+        #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("glpat-abc") != true)
+    }
+}
