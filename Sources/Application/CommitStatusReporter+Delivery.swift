@@ -30,16 +30,24 @@ extension CommitStatusReporter {
                 continue
             }
             // One entry per stream at most, so posting them together keeps each stream's order.
-            await withDiscardingTaskGroup { group in
+            let recorded = await withTaskGroup(of: Bool.self) { group in
                 for entry in due {
                     group.addTask { await self.deliver(entry) }
                 }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            // The outbox takes no writes (disk full, store closing): the same entries would be
+            // due again at once, so pause instead of posting them in a tight loop.
+            if recorded == 0, !Task.isCancelled {
+                await self.doorbell.wait(timeout: .seconds(1))
             }
         }
     }
 
     /// One attempt at `entry`, and its outcome recorded.
-    func deliver(_ entry: CommitStatusOutboxEntry) async {
+    /// - Returns: whether the outcome was recorded in the outbox.
+    @discardableResult
+    func deliver(_ entry: CommitStatusOutboxEntry) async -> Bool {
         let update = entry.update
         let target = update.target
         var metadata: Logger.Metadata = [
@@ -50,23 +58,22 @@ extension CommitStatusReporter {
         let policy = self.configuration.retry
         if policy.isExpired(enqueuedAt: entry.enqueuedAt, now: started) {
             let last = entry.lastError.map { "; last error: \($0)" } ?? ""
-            await self.giveUp(entry, reason: "not delivered within status.give_up_after (\(DurationParsing.format(policy.giveUpAfter))) after \(entry.attempts) attempts\(last)", attempted: false, metadata: metadata)
-            return
+            return await self.giveUp(entry, reason: "not delivered within status.give_up_after (\(DurationParsing.format(policy.giveUpAfter))) after \(entry.attempts) attempts\(last)", attempted: false, metadata: metadata)
         }
         guard let token = self.configuration.credentials.token(for: target) else {
-            await self.giveUp(entry, reason: "no GitLab token for project \(target.projectID); set gitlab.status_token, or projects[].status_token for this project", attempted: false, metadata: metadata)
-            return
+            return await self.giveUp(entry, reason: "no GitLab token for project \(target.projectID); set gitlab.status_token, or projects[].status_token for this project", attempted: false, metadata: metadata)
         }
         let verdict: DeliveryVerdict
         do {
             verdict = try await self.post(update, learnedPipelineID: entry.learnedPipelineID, token: token, at: started)
         } catch {
             // Only a target that cannot be posted at all lands here.
-            await self.giveUp(entry, reason: Self.scrub(error.message, token), attempted: false, metadata: metadata)
-            return
+            return await self.giveUp(entry, reason: Self.scrub(error.message, token), attempted: false, metadata: metadata)
         }
-        // Stopping: the attempt's outcome is unknown; the entry stays due for the next start.
-        if Task.isCancelled { return }
+        // Stopping mid-request: the attempt's outcome is unknown, so the entry stays due for
+        // the next start. An answer that did arrive is recorded (a terminal state posted
+        // twice would show twice on GitLab).
+        if Task.isCancelled, case .retry = verdict { return false }
         let finished = self.now()
         metadata["attempt"] = "\(entry.attempts + 1)"
         do {
@@ -88,25 +95,29 @@ extension CommitStatusReporter {
                     if let retryAfter { metadata["retry_after"] = "\(DurationParsing.format(retryAfter))" }
                     self.logger.warning("commit status not delivered; will retry", metadata: metadata)
                 case .giveUp:
-                    await self.giveUp(entry, reason: "not delivered within status.give_up_after (\(DurationParsing.format(policy.giveUpAfter))) after \(entry.attempts + 1) attempts; last error: \(reason)", attempted: true, metadata: metadata)
+                    return await self.giveUp(entry, reason: "not delivered within status.give_up_after (\(DurationParsing.format(policy.giveUpAfter))) after \(entry.attempts + 1) attempts; last error: \(reason)", attempted: true, metadata: metadata)
                 }
             case .giveUp(let reason):
-                await self.giveUp(entry, reason: Self.scrub(reason, token), attempted: true, metadata: metadata)
+                return await self.giveUp(entry, reason: Self.scrub(reason, token), attempted: true, metadata: metadata)
             }
+            return true
         } catch {
             self.logger.error("cannot record a commit status delivery in the outbox", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return false
         }
     }
 
-    private func giveUp(_ entry: CommitStatusOutboxEntry, reason: String, attempted: Bool, metadata: Logger.Metadata) async {
+    private func giveUp(_ entry: CommitStatusOutboxEntry, reason: String, attempted: Bool, metadata: Logger.Metadata) async -> Bool {
         var metadata = metadata
         metadata["reason"] = "\(reason)"
         self.logger.error("gave up on a commit status", metadata: metadata)
         do {
             try await self.outbox.markGivenUp(entry.id, reason: reason, attempted: attempted, at: self.now())
+            return true
         } catch {
             metadata["error"] = "\(error)"
             self.logger.error("cannot record a given-up commit status in the outbox", metadata: metadata)
+            return false
         }
     }
 

@@ -3,6 +3,8 @@
 
 import Application
 import CommitStatus
+import Foundation
+import Sockets
 import Testing
 
 /// The configuration keys of the reporter.
@@ -53,5 +55,31 @@ import Testing
         let error = #expect(throws: ConfigurationError.self) { try SlipwayConfiguration.parse(yaml: yaml) }
         #expect(error?.message.contains(mentions) == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("glpat-abc") != true)
+    }
+
+    @Test func theApplicationRunsAReporterOnlyWithAGitLabURL() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logs = LogCapture()
+        var configuration = SlipwayConfiguration()
+        configuration.dataDirectory = directory
+        configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
+        configuration.http.eventLoops = 1
+        let plain = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+        #expect(plain.statusReporter == nil)
+        await plain.shutdown()
+
+        configuration.gitlab.url = "https://gitlab.example.com"
+        configuration.gitlab.caFile = "\(directory)/missing-ca.pem"
+        let error = await #expect(throws: ConfigurationError.self) {
+            try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+        }
+        #expect(error?.message.contains("missing-ca.pem") == true, "\(error?.message ?? "")")
+
+        configuration.gitlab.caFile = nil
+        let reporting = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+        #expect(reporting.statusReporter != nil)
+        #expect(logs.records.contains { $0.level == .warning && $0.message.contains("no status token") })
+        await reporting.shutdown()
     }
 }

@@ -225,3 +225,22 @@ import Testing
         }
     }
 }
+
+extension CommitStatusDeliveryTests {
+    @Test func withoutATokenNothingIsSentAndTheLogSaysWhatToSet() async throws {
+        try await FakeGitLab.with { gitlab, pki in
+            var configuration = H.configuration(trust: pki.trustingTestCA)
+            configuration.credentials = CommitStatusCredentials()
+            let target = H.target(gitlab, name: "build")
+            let harness = try await H(configuration: configuration)
+            defer { Task { await harness.shutdown() } }
+            try await harness.reporter.enqueue(CommitStatusUpdate(target: target, state: .pending))
+            let entries = try await harness.waitUntilFinished(target, count: 1)
+            #expect(entries.map(\.outcome) == [.gaveUp])
+            #expect(entries[0].attempts == 0)
+            #expect(try await gitlab.requests().isEmpty)
+            let line = try #require(harness.logs.records.first { $0.message == "gave up on a commit status" })
+            #expect(line.metadata["reason"]?.contains("set gitlab.status_token, or projects[].status_token") == true)
+        }
+    }
+}
