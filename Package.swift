@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
         .testTarget(
             name: "CommitStatusTests",
-            dependencies: ["CommitStatus", "Application", "Store", "Jobs", "HTTP", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CommitStatus", "Application", "Store", "Jobs", "HTTP", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
