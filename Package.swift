@@ -64,6 +64,7 @@ let package = Package(
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
             path: "bench/HTTPBenchServer"
         ),
+        .executableTarget(name: "slipway-tls-bench", dependencies: ["HTTP", "Sockets", "TLS"], path: "bench/TLSBench"),
 
         // MARK: - Tests
         .target(
