@@ -34,7 +34,8 @@ let package = Package(
 
         // MARK: - Domain and storage
         .target(name: "Jobs"),
-        .target(name: "Store", dependencies: ["Jobs", "SQLite"]),
+        .target(name: "CommitStatus", dependencies: ["Jobs"]),
+        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite"]),
 
         .target(
             name: "Docker",
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store",
+                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -67,11 +68,12 @@ let package = Package(
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
             path: "bench/HTTPBenchServer"
         ),
+        .executableTarget(name: "slipway-tls-bench", dependencies: ["HTTP", "Sockets", "TLS"], path: "bench/TLSBench"),
 
         // MARK: - Tests
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTP", "Sockets", "TLS", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
@@ -95,6 +97,10 @@ let package = Package(
             name: "WebhookTests",
             dependencies: ["Application", "API", "GitLab", "HTTP", "Jobs", "Store", "Sockets", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "CommitStatusTests",
+            dependencies: ["CommitStatus", "Application", "Store", "Jobs", "HTTP", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import API
+import CommitStatus
 import Docker
 import FoundationEssentials
 import GitLab
@@ -30,6 +31,8 @@ public final class SlipwayApplication: Sendable {
     /// Moves pipelines through their stages.
     public let pipelines: PipelineRunner
     private let planner: PipelinePlanner
+    /// Posts job statuses to GitLab; `nil` without `gitlab.url`.
+    public let statusReporter: CommitStatusReporter?
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -72,8 +75,11 @@ public final class SlipwayApplication: Sendable {
                   let project = projects.first(where: { $0.path == job.specification.project }) else { return [] }
             return project.settings.variables.filter(\.masked).map(\.value) + [project.settings.cloneToken].compactMap { $0 }
         }
+        let reporter = try Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
+        self.statusReporter = reporter
         self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit) { job in
             events.jobChanged(job)
+            reporter?.jobChanged(job)
             // A finished pipeline job may let the next stage start.
             if job.specification.pipelineID != nil, job.status.isFinished, let runner = runnerReference.withLock({ $0 }) {
                 Task { await runner.jobChanged(job) }
@@ -197,6 +203,7 @@ public final class SlipwayApplication: Sendable {
             $0.append(Task { await pipelines.resumeAll() })
         }
         self.events.start()
+        self.statusReporter?.start()
         if !self.configuration.api.accessPolicy.isEnabled {
             self.logger.notice("no API tokens are configured: every endpoint is open to anyone who can connect (api.tokens)")
         }
@@ -213,6 +220,7 @@ public final class SlipwayApplication: Sendable {
         self.events.stop()
         await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
+        await self.statusReporter?.stop()
         await self.store.close()
         let group = self.group
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CommitStatus
 import GitLab
 import Yams
 
@@ -16,17 +17,38 @@ extension SlipwayConfiguration {
     ///   default_image: alpine:3.20 # for jobs whose .gitlab-ci.yml names no image
     ///   fetch_timeout: 10m         # one git fetch of a pushed commit
     ///   planners: 2                # pipelines fetched and planned at once
+    ///   url: https://gitlab.example.com   # where commit statuses are posted (none without it)
+    ///   status_token: glpat-…      # PRIVATE-TOKEN (api scope) for projects without their own
+    ///   ca_file: /etc/slipway/gitlab-ca.pem   # only for a private CA; default: the system store
     /// ```
     public struct GitLabSettings: Sendable {
         public var maxBodyBytes = 25 * 1024 * 1024
         public var defaultImage = "alpine:latest"
         public var fetchTimeout: Duration = .seconds(600)
         public var planners = 2
+        /// The instance statuses are posted to; `nil`: no reporting.
+        public var url: String?
+        /// `gitlab.status_token`: used for projects without a token of their own.
+        public var statusToken: GitLabToken?
+        /// PEM certificates of the CA that issued GitLab's certificate; `nil`: the system store.
+        public var caFile: String?
 
         public init() {}
 
         mutating func apply(_ node: ConfigNode) throws {
-            try node.allowOnly(["max_body_bytes", "default_image", "fetch_timeout", "planners"])
+            try node.allowOnly(["max_body_bytes", "default_image", "fetch_timeout", "planners", "url", "status_token", "ca_file"])
+            if let value = node["url"] {
+                let text = try value.string()
+                do {
+                    _ = try CommitStatusRequest(CommitStatusUpdate(
+                        target: CommitStatusTarget(gitlabURL: text, projectID: "1", sha: "0000000", ref: "main", name: "probe"), state: .pending))
+                } catch {
+                    throw ConfigurationError("gitlab.url: \(error.message)")
+                }
+                self.url = text
+            }
+            if let value = node["status_token"] { self.statusToken = try SlipwayConfiguration.token(value) }
+            if let value = node["ca_file"] { self.caFile = try value.string() }
             if let value = node["max_body_bytes"] { self.maxBodyBytes = try value.byteCount(in: 1024...(1 << 34)) }
             if let value = node["default_image"] { self.defaultImage = try value.string() }
             if let value = node["fetch_timeout"] { self.fetchTimeout = try value.duration() }
@@ -56,6 +78,8 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
     public var defaultBranch: String?
     /// Whether its jobs may run on the host worker (root on the host: trusted projects only).
     public var hostWorker = false
+    /// `status_token`: overrides `gitlab.status_token` for this project's commit statuses.
+    public var statusToken: GitLabToken?
 
     public init(settings: ProjectSettings, defaultBranch: String? = nil, hostWorker: Bool = false) {
         self.settings = settings
@@ -89,6 +113,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
         try entry.allowOnly([
             "path", "id", "webhook_token", "webhook_token_file", "webhook_token_env", "clone_url",
             "clone_token", "clone_token_file", "clone_token_env", "default_branch", "host_worker", "variables",
+            "status_token", "status_token_file", "status_token_env",
         ])
         guard let pathNode = entry["path"] else { throw ConfigurationError("\(entry.path): needs a path (the project's path_with_namespace)") }
         let path = try pathNode.string()
@@ -126,6 +151,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
             path: path, id: id, webhookToken: webhookToken, cloneToken: cloneToken, cloneURL: cloneURL, variables: variables))
         if let value = entry["default_branch"] { project.defaultBranch = try value.string() }
         if let value = entry["host_worker"] { project.hostWorker = try value.bool() }
+        project.statusToken = try Self.secret(entry, "status_token", required: false).map(GitLabToken.init)
         return project
     }
 

@@ -26,6 +26,8 @@ import Yams
 ///   gzip_level: 6
 ///   gzip_min_bytes: 1024
 /// ```
+/// Commit statuses (``SlipwayConfiguration+CommitStatus.swift``) add `public_url`, `gitlab`,
+/// `status` and `projects`.
 /// Unknown keys are errors: a misspelt setting must not be silently ignored.
 public struct SlipwayConfiguration: Sendable {
     public var listen: [SocketAddress] = [.ipv4(host: "127.0.0.1", port: 8080)]
@@ -41,6 +43,10 @@ public struct SlipwayConfiguration: Sendable {
     public var projects: [ProjectConfiguration] = []
     /// How webhooks and pipelines are handled (`gitlab:`).
     public var gitlab = GitLabSettings()
+    /// slipway's externally reachable URL (`public_url`): commit statuses link to jobs there.
+    public var publicURL: String?
+    /// The `status:` section: how commit statuses are retried and when given up.
+    public var status = StatusSettings()
 
     /// The `workers:` section.
     public struct WorkerSettings: Sendable {
@@ -98,7 +104,7 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = try ConfigNode(node, path: "")
-        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "gitlab", "projects"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "public_url", "gitlab", "status", "projects"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
@@ -121,6 +127,7 @@ public struct SlipwayConfiguration: Sendable {
         for project in configuration.projects where project.hostWorker && !configuration.workers.host.allowedProjects.contains(project.path) {
             configuration.workers.host.allowedProjects.append(project.path)
         }
+        try configuration.applyCommitStatus(root)
         return configuration
     }
 

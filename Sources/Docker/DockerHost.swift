@@ -4,7 +4,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Sockets
 
 /// Where a Docker daemon listens, as written in `DOCKER_HOST`: `unix:///var/run/docker.sock`,
@@ -93,8 +92,8 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The socket address to connect to. A host name is resolved with `getaddrinfo` on a
-    /// Dispatch thread (it blocks; the cooperative pool must not).
+    /// The socket address to connect to. A host name is resolved by ``HostResolver`` (on a
+    /// thread of its own: `getaddrinfo` blocks; the cooperative pool must not).
     public func resolve() async throws(DockerError) -> SocketAddress {
         switch self.endpoint {
         case .unix(let path):
@@ -111,52 +110,15 @@ public struct DockerHost: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func lookUp(host: String, port: UInt16) async throws(DockerError) -> SocketAddress {
-        let result: Result<SocketAddress, DockerError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Self.getaddrinfo(host: host, port: port))
-            }
+        do {
+            // resolve() never returns an empty list.
+            return try await HostResolver.resolve(host: host, port: port)[0]
+        } catch {
+            throw DockerError(.daemonUnavailable, "cannot resolve the Docker host '\(host)': \(error.reason)")
         }
-        return try result.get()
-    }
-
-    private static func getaddrinfo(host: String, port: UInt16) -> Result<SocketAddress, DockerError> {
-        var hints = addrinfo()
-        hints.ai_socktype = CInt(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = Glibc.getaddrinfo(host, nil, &hints, &list)
-        guard status == 0, let first = list else {
-            let reason = status == 0 ? "no address" : Self.string(gai_strerror(status))
-            return .failure(DockerError(.daemonUnavailable, "cannot resolve the Docker host '\(host)': \(reason)"))
-        }
-        defer { freeaddrinfo(list) }
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let current = entry {
-            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            switch current.pointee.ai_family {
-            case AF_INET:
-                var address = current.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-                if inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil {
-                    return .success(.ipv4(host: Self.string(text), port: port))
-                }
-            case AF_INET6:
-                var address = current.pointee.ai_addr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-                if inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil {
-                    return .success(.ipv6(host: Self.string(text), port: port))
-                }
-            default:
-                break
-            }
-            entry = current.pointee.ai_next
-        }
-        return .failure(DockerError(.daemonUnavailable, "cannot resolve the Docker host '\(host)': no IPv4 or IPv6 address"))
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>) -> String {
         String(decoding: UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
-    }
-
-    private static func string(_ characters: [CChar]) -> String {
-        String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

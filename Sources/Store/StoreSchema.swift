@@ -93,6 +93,42 @@ enum StoreSchema {
                 PRIMARY KEY (project, key)
             ) WITHOUT ROWID;
             """)
+        registerCommitStatusOutbox(&migrator)
         return migrator
+    }
+
+    // MARK: - Commit status outbox (branch `status`)
+
+    /// Commit statuses on their way to GitLab (``SQLiteCommitStatusOutbox``). One row per
+    /// state to post; a stream (GitLab instance, project, sha, status name) is delivered in
+    /// `id` order. Delivered rows stay for the pipeline id they taught (and for diagnostics).
+    /// No token is stored: it comes from the configuration at delivery time.
+    static func registerCommitStatusOutbox(_ migrator: inout SQLiteMigrator) {
+        migrator.register("create commit_status_outbox", sql: """
+            CREATE TABLE commit_status_outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                stream TEXT NOT NULL,               -- gitlab_url|project|sha|name, delivered in id order
+                gitlab_url TEXT NOT NULL,
+                project TEXT NOT NULL,              -- numeric id or group/name
+                project_path TEXT,
+                sha TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                name TEXT NOT NULL,
+                pipeline_id INTEGER,                -- GitLab's, as the caller gave it
+                learned_pipeline_id INTEGER,        -- GitLab's, from an earlier answer for (gitlab_url, project, sha, ref)
+                state TEXT NOT NULL,
+                description TEXT,
+                target_url TEXT,
+                enqueued_at_ms INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at_ms INTEGER NOT NULL,
+                outcome TEXT NOT NULL DEFAULT 'waiting',   -- waiting, delivered, already_there, gave_up
+                last_error TEXT,
+                finished_at_ms INTEGER
+            );
+            CREATE INDEX commit_status_outbox_waiting ON commit_status_outbox (stream, id) WHERE outcome = 'waiting';
+            CREATE INDEX commit_status_outbox_by_stream ON commit_status_outbox (stream, id);
+            CREATE INDEX commit_status_outbox_by_commit ON commit_status_outbox (gitlab_url, project, sha, ref) WHERE learned_pipeline_id IS NOT NULL;
+            """)
     }
 }

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import HTTP
-import Sockets
+@testable import Sockets
 import TestSupport
 import Testing
 
@@ -49,11 +49,17 @@ import Testing
         #expect(body == Array(#"{"status":"ok"}"#.utf8))
     }
 
-    @Test func clientNeedsAnAddressForAHostName() {
-        let error = #expect(throws: HTTPClientError.self) {
-            try HTTPClient(url: "https://gitlab.example.com", group: sharedTestGroup)
-        }
-        #expect(error?.code == .invalidURL)
-        #expect(error?.message.contains("does not resolve names") == true)
+    @Test func clientForAHostNameResolvesPerConnection() throws {
+        let client = try HTTPClient(url: "https://gitlab.example.com", group: sharedTestGroup)
+        #expect(client.address == nil)
+        #expect(client.isSecure)
+    }
+
+    /// Through getaddrinfo and /etc/hosts (nsswitch consults files first): no DNS traffic.
+    @Test func resolverLooksUpLocalhost() async throws {
+        let addresses = try HostResolver.lookUp(host: "localhost", port: 8443).get()
+        #expect(addresses.contains(.ipv4(host: "127.0.0.1", port: 8443)) || addresses.contains(.ipv6(host: "::1", port: 8443)))
+        #expect(try await HostResolver.resolve(host: "127.0.0.1", port: 1) == [.ipv4(host: "127.0.0.1", port: 1)])
+        #expect(try await HostResolver.resolve(host: "[::1]", port: 2) == [.ipv6(host: "::1", port: 2)])
     }
 }

@@ -48,8 +48,22 @@ public final class HTTPClient: Sendable {
         case tls(TLSContext, serverName: String)
     }
 
-    public let address: SocketAddress
+    /// Where the client connects.
+    private enum Destination: Sendable {
+        case address(SocketAddress)
+        /// A host name, resolved by ``HostResolver`` for each new connection (so a changed DNS
+        /// record takes effect without a restart), each address tried in turn.
+        case name(String, port: UInt16)
+    }
+
+    /// The server's address; `nil` when the client was made for a host name, which is
+    /// resolved for each new connection.
+    public var address: SocketAddress? {
+        if case .address(let address) = self.destination { return address }
+        return nil
+    }
     public let configuration: Configuration
+    private let destination: Destination
     private let security: Security
     private let group: EventLoopGroup
     private let idle = Mutex<[HTTPClientConnection]>([])
@@ -64,7 +78,7 @@ public final class HTTPClient: Sendable {
         case .ipv4(let host, let port): "\(host):\(port)"
         case .ipv6(let host, let port): "[\(host)]:\(port)"
         }
-        self.init(address: address, security: .plain, host: host, group: group, configuration: configuration)
+        self.init(destination: .address(address), security: .plain, host: host, group: group, configuration: configuration)
     }
 
     /// An HTTPS client for the server at `address`, which must prove it is `serverName`.
@@ -75,15 +89,15 @@ public final class HTTPClient: Sendable {
     ///     as SNI and, with `port`, in the Host header.
     public convenience init(address: SocketAddress, tls: TLSContext, serverName: String, group: EventLoopGroup, configuration: Configuration = Configuration()) {
         let origin = HTTPOrigin(scheme: .https, host: serverName, port: address.port)
-        self.init(address: address, security: .tls(tls, serverName: serverName), host: origin.authority, group: group, configuration: configuration)
+        self.init(destination: .address(address), security: .tls(tls, serverName: serverName), host: origin.authority, group: group, configuration: configuration)
     }
 
     /// A client for the origin of `url`: `http://HOST[:PORT]` or `https://HOST[:PORT]`.
     ///
     /// An `https` URL gets a TLS context built from `tls` (this reads the CA file or the system
     /// store, so build clients at start-up, not per request) and verifies the certificate for
-    /// the URL's host. The client does not resolve names: a host that is not an IP address or
-    /// `localhost` needs its `address`.
+    /// the URL's host. A host name is resolved for each new connection (``HostResolver``, off
+    /// the cooperative pool), unless `address` says where to connect.
     ///
     /// - Throws: ``HTTPClientError``: ``HTTPClientError/Code/invalidURL`` for a URL it cannot
     ///   use, ``HTTPClientError/Code/tls`` (with the `TLSError` as cause) when `tls` cannot be
@@ -96,12 +110,10 @@ public final class HTTPClient: Sendable {
         configuration: Configuration = Configuration()
     ) throws(HTTPClientError) {
         let origin = try HTTPOrigin(parsing: url)
-        guard let target = address ?? origin.numericAddress else {
-            throw HTTPClientError(.invalidURL, "cannot connect to \(url): '\(origin.host)' is a host name and the client does not resolve names; give the server's address too")
-        }
+        let target: Destination = if let address = address ?? origin.numericAddress { .address(address) } else { .name(origin.host, port: origin.port) }
         switch origin.scheme {
         case .http:
-            self.init(address: target, security: .plain, host: origin.authority, group: group, configuration: configuration)
+            self.init(destination: target, security: .plain, host: origin.authority, group: group, configuration: configuration)
         case .https:
             let context: TLSContext
             do {
@@ -109,12 +121,12 @@ public final class HTTPClient: Sendable {
             } catch {
                 throw HTTPClientError(.tls, "cannot set up TLS for \(origin)", cause: error)
             }
-            self.init(address: target, security: .tls(context, serverName: origin.host), host: origin.authority, group: group, configuration: configuration)
+            self.init(destination: target, security: .tls(context, serverName: origin.host), host: origin.authority, group: group, configuration: configuration)
         }
     }
 
-    private init(address: SocketAddress, security: Security, host: String, group: EventLoopGroup, configuration: Configuration) {
-        self.address = address
+    private init(destination: Destination, security: Security, host: String, group: EventLoopGroup, configuration: Configuration) {
+        self.destination = destination
         self.security = security
         self.host = host
         self.group = group
@@ -189,14 +201,7 @@ public final class HTTPClient: Sendable {
             }
             connection.transport.close()
         }
-        let socket: AsyncSocket
-        do {
-            socket = try await AsyncSocket.connect(to: self.address, on: self.group.next(), timeout: self.configuration.connectTimeout)
-        } catch let error as AsyncSocket.Failure {
-            throw HTTPClientError(.timedOut, "cannot connect to \(self.address)", cause: error)
-        } catch {
-            throw HTTPClientError(.connectFailed, "cannot connect to \(self.address)", cause: error)
-        }
+        let (socket, address) = try await self.connect()
         switch self.security {
         case .plain:
             return (HTTPClientConnection(transport: socket), false)
@@ -205,7 +210,7 @@ public final class HTTPClient: Sendable {
                 let session = try await TLSConnection.connect(over: socket, context: context, serverName: serverName)
                 return (HTTPClientConnection(transport: session), false)
             } catch {
-                let what = "cannot establish TLS with \(serverName) at \(self.address)"
+                let what = "cannot establish TLS with \(serverName) at \(address)"
                 switch error.code {
                 case .timedOut: throw HTTPClientError(.timedOut, what, cause: error)
                 case .cancelled: throw HTTPClientError(.cancelled, what, cause: error)
@@ -213,6 +218,35 @@ public final class HTTPClient: Sendable {
                 }
             }
         }
+    }
+
+    /// A connected socket to the destination: its address, or each address of its name in turn
+    /// until one accepts.
+    private func connect() async throws -> (AsyncSocket, SocketAddress) {
+        let candidates: [SocketAddress]
+        switch self.destination {
+        case .address(let address):
+            candidates = [address]
+        case .name(let host, let port):
+            do {
+                candidates = try await HostResolver.resolve(host: host, port: port)
+            } catch {
+                throw HTTPClientError(.connectFailed, "cannot connect to \(host):\(port): \(error.reason)", cause: error)
+            }
+        }
+        var lastError: HTTPClientError?
+        for address in candidates {
+            do {
+                return (try await AsyncSocket.connect(to: address, on: self.group.next(), timeout: self.configuration.connectTimeout), address)
+            } catch let error as AsyncSocket.Failure {
+                lastError = HTTPClientError(.timedOut, "cannot connect to \(address)", cause: error)
+            } catch is CancellationError {
+                throw HTTPClientError(.cancelled, "connecting to \(address) was cancelled")
+            } catch {
+                lastError = HTTPClientError(.connectFailed, "cannot connect to \(address)", cause: error)
+            }
+        }
+        throw lastError!
     }
 
     func release(_ connection: HTTPClientConnection) {

@@ -1,15 +1,14 @@
-// slipway — TLS tests
+// slipway — test support
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
 import TLS
-import TestSupport
 
 /// A throwaway certificate authority and server certificates, made with the `openssl` command
-/// line in a temporary directory once per test process.
-struct TestPKI: Sendable {
+/// line in a temporary directory once per test process (TLS and commit status tests).
+public struct TestPKI: Sendable {
     /// The server certificates the tests serve.
-    enum Leaf: String, Sendable, CaseIterable, CustomStringConvertible {
+    public enum Leaf: String, Sendable, CaseIterable, CustomStringConvertible {
         /// Valid, for `localhost` and `127.0.0.1`.
         case localhost
         /// For `localhost` and `127.0.0.1`, but its validity ended before it began.
@@ -17,27 +16,27 @@ struct TestPKI: Sendable {
         /// Valid, but for `other.example` (and `10.9.8.7`) only.
         case otherHost
 
-        var description: String { self.rawValue }
+        public var description: String { self.rawValue }
     }
 
-    let directory: String
+    public let directory: String
 
     /// The test CA's certificate.
-    var caFile: String { "\(self.directory)/ca.pem" }
+    public var caFile: String { "\(self.directory)/ca.pem" }
     /// The private key of every leaf certificate.
-    var keyFile: String { "\(self.directory)/server.key" }
+    public var keyFile: String { "\(self.directory)/server.key" }
 
-    func certificateFile(_ leaf: Leaf) -> String { "\(self.directory)/\(leaf.rawValue).pem" }
+    public func certificateFile(_ leaf: Leaf) -> String { "\(self.directory)/\(leaf.rawValue).pem" }
 
     /// A client configuration that trusts the test CA only.
-    var trustingTestCA: TLSConfiguration {
+    public var trustingTestCA: TLSConfiguration {
         var configuration = TLSConfiguration()
         configuration.trustRoots = .file(self.caFile)
         return configuration
     }
 
     /// The PKI of this test process, made on first use.
-    static func shared() async throws -> TestPKI {
+    public static func shared() async throws -> TestPKI {
         try await self.creation.value
     }
 
@@ -92,7 +91,7 @@ struct TestPKI: Sendable {
     private static func openssl(_ arguments: [String], in directory: String) async throws {
         let result = try await ProcessRunner.run("openssl", arguments, currentDirectory: directory)
         guard result.status == 0 else {
-            throw TLSTestSetupError(message: "openssl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+            throw ProcessRunnerError(message: "openssl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
     }
 }
