@@ -58,14 +58,14 @@ public final class CommitStatusReporter: Sendable {
     let configuration: Configuration
     let logger: Logger
     let group: EventLoopGroup
-    let targetFor: @Sendable (Job) -> CommitStatusTarget?
+    let targetFor: @Sendable (Job) async -> CommitStatusTarget?
     let random: @Sendable () -> Double
     let now: @Sendable () -> Date
     let doorbell = Doorbell()
     /// An HTTPS client per GitLab origin, made on first use (each loads the trust store once).
     let clients = Mutex<[String: HTTPClient]>([:])
     /// Job changes in arrival order, enqueued by one task so their order is kept.
-    private let changes: (stream: AsyncStream<(Job, CommitStatusTarget)>, continuation: AsyncStream<(Job, CommitStatusTarget)>.Continuation)
+    private let changes: (stream: AsyncStream<Job>, continuation: AsyncStream<Job>.Continuation)
     private let tasks = Mutex<(ingest: Task<Void, Never>?, deliver: Task<Void, Never>?)>((nil, nil))
 
     /// - Parameters:
@@ -78,7 +78,7 @@ public final class CommitStatusReporter: Sendable {
         configuration: Configuration,
         group: EventLoopGroup,
         logger: Logger,
-        targetFor: @escaping @Sendable (Job) -> CommitStatusTarget? = { _ in nil },
+        targetFor: @escaping @Sendable (Job) async -> CommitStatusTarget? = { _ in nil },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -89,7 +89,7 @@ public final class CommitStatusReporter: Sendable {
         self.targetFor = targetFor
         self.random = random
         self.now = now
-        self.changes = AsyncStream.makeStream(of: (Job, CommitStatusTarget).self)
+        self.changes = AsyncStream.makeStream(of: Job.self)
     }
 
     // MARK: - Lifecycle
@@ -150,12 +150,13 @@ public final class CommitStatusReporter: Sendable {
     /// The scheduler's `onChange` hook: queues `job`'s new status for its target, if it has
     /// one. Returns at once; changes are stored one after another, in the order they came.
     public func jobChanged(_ job: Job) {
-        guard let target = self.targetFor(job) else { return }
-        self.changes.continuation.yield((job, target))
+        self.changes.continuation.yield(job)
     }
 
     private func ingest() async {
-        for await (job, target) in self.changes.stream {
+        for await job in self.changes.stream {
+            // Looked up here, one change after another, so the order per job is kept.
+            guard let target = await self.targetFor(job) else { continue }
             do {
                 try await self.report(job, to: target)
             } catch {

@@ -10,9 +10,10 @@ import Store
 extension SlipwayApplication {
     /// The commit status reporter for `configuration`, or `nil` when `gitlab.url` is unset.
     ///
-    /// Jobs report nowhere yet (`targetFor` is `nil` for all): jobs submitted through the API
-    /// must not post statuses with slipway's token, and the webhook intake, which knows a
-    /// job's GitLab project and commit, will supply the target.
+    /// Only jobs of pipelines report, to the project, commit and ref their pipeline record holds
+    /// (set from the webhook or `POST /v1/pipelines`): never from a job's variables, which a
+    /// `.gitlab-ci.yml` or an API submitter could set to post statuses elsewhere with
+    /// slipway's token. Jobs submitted through the API report nowhere.
     static func makeStatusReporter(_ configuration: SlipwayConfiguration, store: SQLiteJobStore, group: EventLoopGroup, logger: Logger) throws -> CommitStatusReporter? {
         guard let url = configuration.gitlab.url else { return nil }
         var settings = CommitStatusReporter.Configuration()
@@ -20,7 +21,18 @@ extension SlipwayApplication {
         settings.publicURL = configuration.publicURL
         if let caFile = configuration.gitlab.caFile { settings.tls.trustRoots = .file(caFile) }
         settings.retry = configuration.status.retry
-        let reporter = CommitStatusReporter(outbox: SQLiteCommitStatusOutbox(store: store), configuration: settings, group: group, logger: logger)
+        let projects = configuration.projects
+        let reporter = CommitStatusReporter(
+            outbox: SQLiteCommitStatusOutbox(store: store), configuration: settings, group: group, logger: logger,
+            targetFor: { job in
+                guard let pipelineID = job.specification.pipelineID, let pipeline = try? await store.pipeline(pipelineID),
+                      let sha = pipeline.sha else { return nil }
+                let project = projects.first { $0.path == pipeline.project }
+                // GitLab takes a project's numeric id or its URL-encoded path.
+                let projectID = project?.settings.id.map(String.init) ?? pipeline.project
+                return CommitStatusTarget(gitlabURL: url, projectID: projectID, sha: sha, ref: pipeline.ref,
+                                          name: job.specification.name, projectPath: pipeline.project)
+            })
         do {
             try reporter.prepare(gitlabURL: url)
         } catch {

@@ -85,7 +85,10 @@ public final class SlipwayApplication: Sendable {
                 Task { await runner.jobChanged(job) }
             }
         }
-        let runner = PipelineRunner(store: self.store, scheduler: self.scheduler, onChange: { job in events.jobChanged(job) },
+        let runner = PipelineRunner(store: self.store, scheduler: self.scheduler, onChange: { job in
+                                        events.jobChanged(job)
+                                        reporter?.jobChanged(job)
+                                    },
                                     onPipelineChange: { id in events.pipelineChanged(id) })
         self.pipelines = runner
         runnerReference.withLock { $0 = runner }

@@ -1,0 +1,71 @@
+// slipway — commit status tests
+// SPDX-License-Identifier: Apache-2.0
+
+import Application
+import CommitStatus
+import Foundation
+import Jobs
+import Store
+import Testing
+import TestSupport
+
+/// Which jobs the running application reports, and where: jobs of a pipeline, to the project,
+/// commit and ref of the pipeline record; never jobs without a pipeline, whatever their
+/// variables claim.
+@Suite(.serialized) struct PipelineStatusWiringTests {
+    @Test func pipelineJobsReportToTheirPipelinesCommitAndOthersNowhere() async throws {
+        try await FakeGitLab.with { gitlab, pki in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let logs = LogCapture()
+            var configuration = try SlipwayConfiguration.parse(yaml: """
+                public_url: https://slipway.example.com
+                gitlab:
+                  url: \(gitlab.url)
+                  status_token: glpat-wiring-token
+                  ca_file: \(pki.caFile)
+                projects:
+                  - path: group/app
+                    id: 77
+                    webhook_token: hook-token-for-app
+                """)
+            configuration.dataDirectory = directory
+            configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
+            configuration.http.eventLoops = 1
+            configuration.workers.host.concurrency = 0
+            let application = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+            try await application.start()
+            let reporter = try #require(application.statusReporter)
+
+            let sha = "0123456789abcdef0123456789abcdef01234567"
+            guard case .created(let pipeline, _) = try await application.store.receivePipeline(
+                project: "group/app", ref: "feature/x", sha: sha, source: "push", trigger: "{}", delivery: nil, at: Date()
+            ) else {
+                Issue.record("the pipeline was not created")
+                return
+            }
+            var inPipeline = JobSpecification(name: "build", image: "busybox", script: ["true"], worker: .host, timeout: .seconds(60), project: "group/app")
+            inPipeline.pipelineID = pipeline.id
+            // A job submitted through the API, claiming another project in its variables.
+            let outsider = JobSpecification(name: "sneaky", image: "busybox", script: ["true"], variables: [
+                "CI_PROJECT_ID": "999", "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "main",
+            ], worker: .host, timeout: .seconds(60), project: "group/app")
+            let outsiderJob = try await application.store.insert(outsider, status: .pending, at: Date())
+            reporter.jobChanged(outsiderJob)
+            let job = try await application.store.insert(inPipeline, status: .pending, at: Date())
+            reporter.jobChanged(job)
+
+            let requests = try await gitlab.waitForRequests { !$0.isEmpty }
+            try await Task.sleep(for: .milliseconds(300))
+            let all = try await gitlab.requests()
+            #expect(all.count == 1, "only the pipeline's job reports: \(all.map(\.path))")
+            #expect(requests.first?.path == "/api/v4/projects/77/statuses/\(sha)")
+            #expect(requests.first?.name == "build")
+            #expect(requests.first?.state == "pending")
+            #expect(requests.first?.body["ref"]?.string == "feature/x")
+            #expect(requests.first?.body["target_url"]?.string == "https://slipway.example.com/v1/jobs/\(job.id)")
+            #expect(requests.first?.headers["private-token"] == "glpat-wiring-token")
+            await application.shutdown()
+        }
+    }
+}
