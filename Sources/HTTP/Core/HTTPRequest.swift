@@ -37,7 +37,11 @@ public struct HTTPRequest: Sendable {
         var values: [String] = []
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let (key, value) = pair.firstIndex(of: "=").map { (pair[..<$0], pair[pair.index(after: $0)...]) } ?? (pair, "")
-            if PercentDecoding.decode(key, plusAsSpace: true) == name {
+            // Handlers look up several parameters per request; a key without escapes is
+            // compared as it is, without decoding it into a new string each time.
+            let matches = key.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+                ? PercentDecoding.decode(key, plusAsSpace: true) == name : key == name
+            if matches {
                 values.append(PercentDecoding.decode(value, plusAsSpace: true) ?? String(value))
             }
         }
