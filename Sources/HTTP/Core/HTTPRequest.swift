@@ -48,6 +48,18 @@ public struct HTTPRequest: Sendable {
         return values
     }
 
+    /// Every query parameter as a decoded name and value, in order (a parameter whose name does
+    /// not decode is left out, as ``queryValues(_:)`` never matches it). For handlers that look
+    /// up several parameters: the query is split and decoded once.
+    public var queryItems: [(name: String, value: String)] {
+        guard let query = self.head.query else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let (key, value) = pair.firstIndex(of: "=").map { (pair[..<$0], pair[pair.index(after: $0)...]) } ?? (pair, "")
+            guard let name = PercentDecoding.decode(key, plusAsSpace: true) else { return nil }
+            return (name, PercentDecoding.decode(value, plusAsSpace: true) ?? String(value))
+        }
+    }
+
     /// The names of every query parameter present, in order, without duplicates.
     public var queryNames: [String] {
         guard let query = self.head.query else { return [] }
