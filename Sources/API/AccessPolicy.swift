@@ -64,6 +64,17 @@ public struct AccessPolicy: Sendable {
         return token.isEmpty ? nil : Array(token)
     }
 
+    /// Wraps an event-loop `handler` so that it runs only for callers holding `scope`.
+    public func guardingNow(_ scope: APIScope, _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse?)
+        -> @Sendable (HTTPRequest) throws -> HTTPResponse?
+    {
+        let policy = self
+        return { request in
+            try policy.authorize(request, for: scope)
+            return try handler(request)
+        }
+    }
+
     /// Wraps `handler` so that it runs only for callers holding `scope`.
     public func guarding(_ scope: APIScope, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse)
         -> @Sendable (HTTPRequest) async throws -> HTTPResponse

@@ -148,7 +148,7 @@ public final class EventHub: Sendable {
     }
 
     static func change(for job: Job) -> StateChange {
-        let data = (try? JSONCoding.encode(JobRepresentation(job))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let data = String(decoding: JobRepresentation.json(JobSummary(job)), as: UTF8.self)
         return StateChange(
             subject: .job, jobID: job.id, pipelineID: job.specification.pipelineID, status: job.status.rawValue,
             worker: job.specification.worker, project: job.specification.project, ref: job.specification.ref, time: Date(), data: data

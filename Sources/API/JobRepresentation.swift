@@ -62,32 +62,40 @@ public struct JobRepresentation: Encodable, Sendable {
     }
 
     public init(_ job: Job, now: Date = Date()) {
+        self.init(JobSummary(job), now: now)
+    }
+
+    public init(_ job: JobSummary, now: Date = Date()) {
         self.id = job.id.rawValue
         self.name = job.name
         self.status = job.status.rawValue
         self.failureReason = job.failureReason?.rawValue
-        self.worker = job.specification.worker.rawValue
-        self.image = job.specification.image
+        self.worker = job.worker.rawValue
+        self.image = job.image
         self.exitCode = job.exitCode
         self.createdAt = Timestamp.format(job.createdAt)
         self.startedAt = job.startedAt.map(Timestamp.format)
         self.finishedAt = job.finishedAt.map(Timestamp.format)
         self.duration = job.duration(now: now).map(Timestamp.round)
         self.queuedDuration = Timestamp.round(job.queuedDuration(now: now))
-        let (seconds, attoseconds) = job.specification.timeout.components
-        self.timeout = Double(seconds) + Double(attoseconds) / 1e18
-        self.project = job.specification.project
-        self.pipelineID = job.specification.pipelineID
-        self.stage = job.specification.stage
-        self.ref = job.specification.ref
+        self.timeout = Self.seconds(job.timeout)
+        self.project = job.project
+        self.pipelineID = job.pipelineID
+        self.stage = job.stage
+        self.ref = job.ref
         self.retryOf = job.retryOf?.rawValue
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 
 /// RFC 3339 timestamps with milliseconds, in UTC, as GitLab writes them.
 enum Timestamp {
     static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let milliseconds = self.milliseconds(date)
         let seconds = milliseconds / 1000
         let fraction = Int(milliseconds % 1000)
         let days = seconds / 86_400
@@ -152,10 +160,15 @@ enum Timestamp {
         return Date(timeIntervalSince1970: seconds)
     }
 
+    /// The whole milliseconds since 1970 that `format` writes.
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
     static func round(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// Howard Hinnant's civil-from-days algorithm.
-    private static func civilDate(daysSinceEpoch days: Int64) -> (Int, Int, Int) {
+    static func civilDate(daysSinceEpoch days: Int64) -> (Int, Int, Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

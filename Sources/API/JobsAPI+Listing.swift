@@ -1,6 +1,7 @@
 // slipway — API
 // SPDX-License-Identifier: Apache-2.0
 
+import FoundationEssentials
 import HTTP
 import Jobs
 
@@ -16,13 +17,30 @@ extension JobsAPI {
         let pageSize = query.limit
         // One more than asked: whether there is a next page, without a count.
         query.limit += 1
-        var jobs = try await self.store.jobs(matching: query)
+        var jobs = try await self.store.jobSummaries(matching: query)
         var next: String?
         if jobs.count > pageSize {
             jobs.removeLast(jobs.count - pageSize)
             next = PageCursor.nextLink(for: request, after: jobs.last!.id.rawValue)
         }
-        return try Self.page(JobPage(jobs: jobs.map { JobRepresentation($0) }, next: next), next: next)
+        var response = HTTPResponse.json(bytes: Self.page(jobs, next: next, now: Date()))
+        if let next { response.fields.append(name: "Link", value: "<\(next)>; rel=\"next\"") }
+        return response
+    }
+
+    /// The body of `GET /v1/jobs`, keys sorted as ``HTTP/JSONCoding`` sorts them. One `now`
+    /// for the whole page, so every running job's durations are measured to the same instant.
+    static func page(_ jobs: [JobSummary], next: String?, now: Date) -> [UInt8] {
+        var json = JSONBuffer(capacity: 32 + jobs.count * JobRepresentation.typicalSize + (next?.utf8.count ?? 4))
+        json.raw(#"{"jobs":["#)
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { json.raw(",") }
+            JobRepresentation.write(job, now: now, into: &json)
+        }
+        json.raw(#"],"next":"#)
+        json.string(next)
+        json.raw("}")
+        return json.bytes
     }
 
     static func page(_ value: some Encodable, next: String?) throws -> HTTPResponse {
@@ -30,18 +48,4 @@ extension JobsAPI {
         if let next { response.fields.append(name: "Link", value: "<\(next)>; rel=\"next\"") }
         return response
     }
-}
-
-/// The body of `GET /v1/jobs`.
-struct JobPage: Encodable {
-    var jobs: [JobRepresentation]
-    var next: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.jobs, forKey: .jobs)
-        try container.encode(self.next, forKey: .next)
-    }
-
-    enum CodingKeys: String, CodingKey { case jobs, next }
 }

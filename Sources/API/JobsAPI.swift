@@ -53,7 +53,13 @@ public struct JobsAPI: Sendable {
         let access = self.access
         router.get("/v1/jobs", access.guarding(.read) { request in try await api.list(request) })
         router.post("/v1/jobs", bodyLimit: 2 * 1024 * 1024, access.guarding(.submit) { request in try await api.submit(request) })
-        router.get("/v1/jobs/{id}", access.guarding(.read) { request in try await api.show(request) })
+        // A lookup answers on the event loop: a primary-key read on a WAL reader connection of
+        // that thread's own takes microseconds and never waits for the writer, which costs less
+        // than the task and the hops to a reader thread and back. `?wait=` long polls run as
+        // tasks.
+        router.get(
+            "/v1/jobs/{id}", immediate: access.guardingNow(.read) { request in try api.showNow(request) },
+            otherwise: access.guarding(.read) { request in try await api.show(request) })
         router.get("/v1/jobs/{id}/log", access.guarding(.read) { request in try await api.log(request) })
         router.post("/v1/jobs/{id}/cancel", access.guarding(.submit) { request in try await api.cancel(request) })
         router.post("/v1/jobs/{id}/retry", access.guarding(.submit) { request in try await api.retry(request) })
@@ -74,40 +80,49 @@ public struct JobsAPI: Sendable {
         let job = try await self.store.insert(specification, status: .pending, at: Date())
         self.events?.jobChanged(job)
         await self.scheduler.submit(job)
-        var response = try HTTPResponse.json(JobRepresentation(job), status: .created)
+        var response = JobRepresentation.response(job, status: .created)
         response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
         return response
+    }
+
+    /// The job, answered on the event loop (see ``register(on:)``); nil with `wait`, which
+    /// ``show(_:)`` answers.
+    func showNow(_ request: HTTPRequest) throws -> HTTPResponse? {
+        guard request.query("wait") == nil else { return nil }
+        let id = try Self.jobID(request)
+        guard let job = try self.store.jobSummaryNow(id) else { throw HTTPError(.notFound, "no job \(id)") }
+        return JobRepresentation.response(job)
     }
 
     /// The job; with `wait=DURATION`, answered as soon as its status changes or the wait ends
     /// (at once for a finished job, whose status cannot change).
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let text = request.query("wait") else {
-            return try .json(JobRepresentation(try await self.job(for: request)))
+            return JobRepresentation.response(try await self.summary(for: request))
         }
         guard let requested = Self.waitDuration(text) else {
             throw QueryParameters.invalid("wait", "must be a whole number of seconds, or of ms, s or m, such as 30s, 500ms or 2m")
         }
         let wait = min(requested, self.maxWait)
         let id = try Self.jobID(request)
-        guard let events = self.events else { return try .json(JobRepresentation(try await self.job(for: request))) }
+        guard let events = self.events else { return JobRepresentation.response(try await self.summary(for: request)) }
         let deadline = ContinuousClock.now + wait
         var watch = events.watch(id)
-        guard let initial = try await self.store.job(id) else {
+        guard let initial = try await self.store.jobSummary(id) else {
             events.cancel(watch)
             throw HTTPError(.notFound, "no job \(id)")
         }
         var current = initial
         while !current.status.isFinished {
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero, await events.wait(watch, timeout: remaining) else { return try .json(JobRepresentation(current)) }
+            guard remaining > .zero, await events.wait(watch, timeout: remaining) else { return JobRepresentation.response(current) }
             watch = events.watch(id)
-            guard let latest = try await self.store.job(id) else { break }
+            guard let latest = try await self.store.jobSummary(id) else { break }
             current = latest
             if current.status != initial.status { break }
         }
         events.cancel(watch)
-        return try .json(JobRepresentation(current))
+        return JobRepresentation.response(current)
     }
 
     /// `wait`'s strict form, `^[0-9]{1,6}(ms|s|m)?$` as openapi.yaml says (a bare number is
@@ -140,7 +155,7 @@ public struct JobsAPI: Sendable {
         let job = try await self.store.insertRetry(of: original, at: Date())
         self.events?.jobChanged(job)
         await self.scheduler.submit(job)
-        var response = try HTTPResponse.json(JobRepresentation(job), status: .created)
+        var response = JobRepresentation.response(job, status: .created)
         response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
         return response
     }
@@ -152,7 +167,7 @@ public struct JobsAPI: Sendable {
         }
         do {
             let updated = try await self.scheduler.cancel(job.id)
-            return try .json(JobRepresentation(updated), status: .accepted)
+            return JobRepresentation.response(updated, status: .accepted)
         } catch let error as IllegalTransition {
             throw HTTPError(.conflict, "job \(job.id) cannot be canceled: \(error)")
         }
@@ -216,6 +231,12 @@ public struct JobsAPI: Sendable {
             throw HTTPError(.notFound, "no job '\(request.parameters["id"]?.prefix(40) ?? "")': job ids are positive integers")
         }
         return id
+    }
+
+    private func summary(for request: HTTPRequest) async throws -> JobSummary {
+        let id = try Self.jobID(request)
+        guard let job = try await self.store.jobSummary(id) else { throw HTTPError(.notFound, "no job \(id)") }
+        return job
     }
 
     private func job(for request: HTTPRequest) async throws -> Job {

@@ -9,6 +9,18 @@ public protocol JobCatalog: Sendable {
     /// Jobs matching `query`, newest first, at most `query.limit`.
     func jobs(matching query: JobQuery) async throws -> [Job]
 
+    /// What `GET /v1/jobs` shows of the jobs matching `query`: as ``jobs(matching:)`` without
+    /// reading scripts and variables.
+    func jobSummaries(matching query: JobQuery) async throws -> [JobSummary]
+
+    /// What `GET /v1/jobs/{id}` shows of job `id`, or nil.
+    func jobSummary(_ id: JobID) async throws -> JobSummary?
+
+    /// ``jobSummary(_:)`` on the calling thread, for callers on a dedicated thread (an HTTP
+    /// event loop answering a point lookup); it blocks for as long as the read takes, so never
+    /// call it from Swift's cooperative pool.
+    func jobSummaryNow(_ id: JobID) throws -> JobSummary?
+
     /// Records a new pending job that retries `original` (same specification, linked to it).
     func insertRetry(of original: Job, at time: Date) async throws -> Job
 

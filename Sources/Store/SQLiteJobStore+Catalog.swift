@@ -9,6 +9,16 @@ import SQLite
 /// waiting for the writer); writes go through the group-commit writer like every other.
 extension SQLiteJobStore: JobCatalog {
     public func jobs(matching query: JobQuery) async throws -> [Job] {
+        let (whereClause, bindings) = Self.filter(query)
+        let sql = "SELECT * FROM jobs\(whereClause) ORDER BY id DESC LIMIT ?"
+        return try await self.database.read { connection in
+            try connection.query(sql, bindings.map(\.value)).map(JobRow.decode)
+        }
+    }
+
+    /// The `WHERE` clause (empty, or starting with a space) and its bindings for `query`'s
+    /// filters and cursor, followed by the binding of its limit.
+    static func filter(_ query: JobQuery) -> (whereClause: String, bindings: [SQLiteBinding]) {
         var conditions: [String] = []
         var bindings: [SQLiteBinding] = []
         if !query.statuses.isEmpty {
@@ -23,13 +33,8 @@ extension SQLiteJobStore: JobCatalog {
         if let after = query.createdAfter { conditions.append("created_at_ms >= ?"); bindings.append(SQLiteBinding(JSONRow.milliseconds(after))) }
         if let before = query.createdBefore { conditions.append("created_at_ms < ?"); bindings.append(SQLiteBinding(JSONRow.milliseconds(before))) }
         if let beforeID = query.beforeID { conditions.append("id < ?"); bindings.append(SQLiteBinding(beforeID.rawValue)) }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM jobs\(whereClause) ORDER BY id DESC LIMIT ?"
         bindings.append(SQLiteBinding(max(0, query.limit)))
-        let frozen = bindings
-        return try await self.database.read { connection in
-            try connection.query(sql, frozen.map(\.value)).map(JobRow.decode)
-        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), bindings)
     }
 
     public func insertRetry(of original: Job, at time: Date) async throws -> Job {

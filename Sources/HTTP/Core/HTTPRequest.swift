@@ -37,11 +37,27 @@ public struct HTTPRequest: Sendable {
         var values: [String] = []
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let (key, value) = pair.firstIndex(of: "=").map { (pair[..<$0], pair[pair.index(after: $0)...]) } ?? (pair, "")
-            if PercentDecoding.decode(key, plusAsSpace: true) == name {
+            // Handlers look up several parameters per request; a key without escapes is
+            // compared as it is, without decoding it into a new string each time.
+            let matches = key.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+                ? PercentDecoding.decode(key, plusAsSpace: true) == name : key == name
+            if matches {
                 values.append(PercentDecoding.decode(value, plusAsSpace: true) ?? String(value))
             }
         }
         return values
+    }
+
+    /// Every query parameter as a decoded name and value, in order (a parameter whose name does
+    /// not decode is left out, as ``queryValues(_:)`` never matches it). For handlers that look
+    /// up several parameters: the query is split and decoded once.
+    public var queryItems: [(name: String, value: String)] {
+        guard let query = self.head.query else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let (key, value) = pair.firstIndex(of: "=").map { (pair[..<$0], pair[pair.index(after: $0)...]) } ?? (pair, "")
+            guard let name = PercentDecoding.decode(key, plusAsSpace: true) else { return nil }
+            return (name, PercentDecoding.decode(value, plusAsSpace: true) ?? String(value))
+        }
     }
 
     /// The names of every query parameter present, in order, without duplicates.

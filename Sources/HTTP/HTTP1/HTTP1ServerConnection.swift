@@ -343,16 +343,10 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             head.fields.remove("content-encoding")
         }
         let request = HTTPRequest(head: head, body: body, parameters: parameters, remoteAddress: self.remoteAddress)
-        switch route.handler {
-        case .immediate(let handler):
-            let response: HTTPResponse
-            do {
-                response = try handler(request)
-            } catch {
-                response = RequestDispatch.errorResponse(for: error, request: pending.head, logger: self.server.logger)
-            }
+        switch RequestDispatch.start(route.handler, request, logger: self.server.logger) {
+        case .respond(let response):
             self.deliver(response, head: pending.head, keepAlive: keepAlive, route: route.pattern, startedAt: pending.startedAt)
-        case .async(let handler):
+        case .run(let handler):
             self.state = .processing(keepAlive: keepAlive)
             self.rearmTimer()
             self.handlerTask = Self.startHandler(

@@ -198,16 +198,10 @@ extension HTTP2ServerConnection: HTTP2SessionDelegate {
         }
         guard case .found(let route, let parameters) = plan.match else { return }
         let request = HTTPRequest(head: head, body: body, parameters: parameters, remoteAddress: self.remoteAddress)
-        switch route.handler {
-        case .immediate(let handler):
-            let response: HTTPResponse
-            do {
-                response = try handler(request)
-            } catch {
-                response = RequestDispatch.errorResponse(for: error, request: head, logger: self.server.logger)
-            }
+        switch RequestDispatch.start(route.handler, request, logger: self.server.logger) {
+        case .respond(let response):
             self.respond(stream, response, route: route.pattern)
-        case .async(let handler):
+        case .run(let handler):
             stream.phase = .processing
             stream.task = Self.startHandler(
                 handler, request: request, streamID: stream.id, connection: LoopBound(self), loop: self.loop,

@@ -8,6 +8,12 @@ public enum RouteHandler: Sendable {
     case immediate(@Sendable (HTTPRequest) throws -> HTTPResponse)
     /// Runs as a task on Swift's cooperative pool; the connection waits for its response.
     case async(@Sendable (HTTPRequest) async throws -> HTTPResponse)
+    /// Tries `immediate` on the event-loop thread and, when it returns nil (this request has to
+    /// wait, such as a long poll), runs `async` as a task instead. For endpoints whose common
+    /// case answers at once: it saves the task and the hops to the pool and back.
+    case immediateOrAsync(
+        immediate: @Sendable (HTTPRequest) throws -> HTTPResponse?,
+        async: @Sendable (HTTPRequest) async throws -> HTTPResponse)
 }
 
 /// A registered route: a method, a path pattern and its handler.

@@ -73,6 +73,16 @@ public struct Router: Sendable {
         self.on(.get, pattern, immediate: handler)
     }
 
+    /// Registers a GET route answered by `immediate` on the event loop when it can, else by
+    /// `handler` as a task (see ``RouteHandler/immediateOrAsync(immediate:async:)``).
+    public mutating func get(
+        _ pattern: String,
+        immediate: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse?,
+        otherwise handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+    ) {
+        self.add(Route(method: .get, pattern: pattern, bodyLimit: nil, handler: .immediateOrAsync(immediate: immediate, async: handler)))
+    }
+
     public mutating func get(_ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
         self.on(.get, pattern, handler)
     }

@@ -52,6 +52,31 @@ enum RequestDispatch {
         return Plan(match: match, earlyError: earlyError, bodyLimit: limit)
     }
 
+    /// What to do with a request once its body is read.
+    enum Start {
+        /// Answered on the event loop: deliver this.
+        case respond(HTTPResponse)
+        /// Run this handler as a task.
+        case run(@Sendable (HTTPRequest) async throws -> HTTPResponse)
+    }
+
+    /// Runs the part of `handler` that runs on the event loop, if any; a thrown error becomes
+    /// the response.
+    static func start(_ handler: RouteHandler, _ request: HTTPRequest, logger: Logger) -> Start {
+        do {
+            switch handler {
+            case .async(let handler):
+                return .run(handler)
+            case .immediate(let handler):
+                return .respond(try handler(request))
+            case .immediateOrAsync(let immediate, let deferred):
+                return try immediate(request).map(Start.respond) ?? .run(deferred)
+            }
+        } catch {
+            return .respond(Self.errorResponse(for: error, request: request.head, logger: logger))
+        }
+    }
+
     /// Runs an async handler; a thrown error becomes its response.
     static func run(_ handler: @Sendable (HTTPRequest) async throws -> HTTPResponse, _ request: HTTPRequest, logger: Logger) async -> HTTPResponse {
         do {

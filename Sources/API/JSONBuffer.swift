@@ -1,0 +1,160 @@
+// slipway — API
+// SPDX-License-Identifier: Apache-2.0
+
+/// A JSON document written straight into bytes, for the hot responses (job lookups and lists).
+///
+/// Foundation's `JSONEncoder` builds a tree of boxed values and sorts every object's keys per
+/// call; for a page of 50 jobs that was over half the server's CPU. Writers using this buffer
+/// emit their keys already in sorted order and produce the same bytes as
+/// ``HTTP/JSONCoding/encode(_:)`` (sorted keys, slashes unescaped, numbers as
+/// `JSONEncoder` writes them); APITests compare the two.
+///
+/// The bytes live in storage of its own rather than an `[UInt8]`: a page is written in a few
+/// thousand small appends, and `Array.append(contentsOf:)` was the writer's largest cost
+/// (uniqueness and capacity checks through a generic path). Noncopyable, so the storage has
+/// exactly one owner and is freed once.
+struct JSONBuffer: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        self.storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        self.storage.deallocate()
+    }
+
+    /// The document so far.
+    var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: self.storage, count: self.count))
+    }
+
+    /// Appends `count` bytes from `source`.
+    private mutating func append(_ source: UnsafePointer<UInt8>, count: Int) {
+        if self.count + count > self.capacity { self.grow(to: self.count + count) }
+        (self.storage + self.count).initialize(from: source, count: count)
+        self.count += count
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        if self.count == self.capacity { self.grow(to: self.count + 1) }
+        self.storage[self.count] = byte
+        self.count += 1
+    }
+
+    private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        if let base = buffer.baseAddress { self.append(base, count: buffer.count) }
+    }
+
+    private mutating func grow(to minimum: Int) {
+        let capacity = max(minimum, self.capacity * 2)
+        let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        storage.initialize(from: self.storage, count: self.count)
+        self.storage.deallocate()
+        self.storage = storage
+        self.capacity = capacity
+    }
+
+    /// Appends JSON syntax or an already-escaped key, as is.
+    mutating func raw(_ text: StaticString) {
+        self.append(text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+
+    mutating func null() {
+        self.raw("null")
+    }
+
+    /// A string, escaped as `JSONEncoder` escapes it: `"` and `\`, the short forms for
+    /// backspace, tab, line feed, form feed and carriage return, `\u00xx` (lowercase) for the
+    /// other control characters, everything else (slashes and non-ASCII included) as UTF-8.
+    mutating func string(_ text: String) {
+        var text = text
+        self.append(UInt8(ascii: "\""))
+        text.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                self.append(UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                self.escape(byte)
+                start = index + 1
+            }
+            self.append(UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        self.append(UInt8(ascii: "\""))
+    }
+
+    mutating func string(_ text: String?) {
+        if let text { self.string(text) } else { self.null() }
+    }
+
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): self.raw(#"\""#)
+        case UInt8(ascii: "\\"): self.raw(#"\\"#)
+        case 0x08: self.raw(#"\b"#)
+        case 0x09: self.raw(#"\t"#)
+        case 0x0A: self.raw(#"\n"#)
+        case 0x0C: self.raw(#"\f"#)
+        case 0x0D: self.raw(#"\r"#)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            self.raw(#"\u00"#)
+            self.append(hex.utf8Start[Int(byte >> 4)])
+            self.append(hex.utf8Start[Int(byte & 0xF)])
+        }
+    }
+
+    /// A decimal integer.
+    mutating func integer(_ value: Int64) {
+        if value < 0 {
+            self.append(UInt8(ascii: "-"))
+        }
+        self.digits(value.magnitude, minimumWidth: 1)
+    }
+
+    mutating func integer(_ value: Int64?) {
+        if let value { self.integer(value) } else { self.null() }
+    }
+
+    /// The decimal digits of `value`, zero-padded on the left to `minimumWidth`.
+    mutating func digits(_ value: UInt64, minimumWidth: Int) {
+        // 20 digits hold UInt64.max; written backwards into a stack tuple, then copied.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { buffer in
+            var position = buffer.count
+            var rest = value
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            while buffer.count - position < minimumWidth && position > 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0")
+            }
+            self.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + position, count: buffer.count - position)
+        }
+    }
+
+    /// A finite number as `JSONEncoder` writes a `Double`: its `description`, without a
+    /// trailing `.0` (3600, 0.5, 1e+16).
+    mutating func number(_ value: Double) {
+        // Whole numbers below 2^53 print as their digits plus ".0", which is dropped; -0.0
+        // keeps its sign ("-0") and takes the general path.
+        if value.rounded(.towardZero) == value, value.magnitude < 9_007_199_254_740_992, !(value == 0 && value.sign == .minus) {
+            return self.integer(Int64(value))
+        }
+        var text = value.description
+        text.withUTF8 { utf8 in
+            var count = utf8.count
+            if count >= 2, utf8[count - 2] == UInt8(ascii: "."), utf8[count - 1] == UInt8(ascii: "0") { count -= 2 }
+            self.append(UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
+    }
+
+    mutating func number(_ value: Double?) {
+        if let value { self.number(value) } else { self.null() }
+    }
+}

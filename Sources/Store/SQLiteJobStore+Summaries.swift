@@ -1,0 +1,68 @@
+// slipway — Store
+// SPDX-License-Identifier: Apache-2.0
+
+import FoundationEssentials
+import Jobs
+import SQLite
+
+/// What the API shows of jobs, read column by column from the statement: no `SELECT *`, no
+/// row copy, and no parsing of the script and variables JSON that no response contains.
+extension SQLiteJobStore {
+    public func jobSummaries(matching query: JobQuery) async throws -> [JobSummary] {
+        let (whereClause, bindings) = Self.filter(query)
+        // The same few filter shapes repeat, so the statement cache keyed by this text keeps
+        // each one prepared per reader connection.
+        let sql = "SELECT \(JobSummaryRow.columns) FROM jobs\(whereClause) ORDER BY id DESC LIMIT ?"
+        let capacity = min(max(0, query.limit), 1000)
+        return try await self.database.read { connection in
+            let statement = try connection.cachedStatement(sql)
+            try statement.bind(bindings.map(\.value))
+            defer { statement.reset() }
+            var summaries: [JobSummary] = []
+            summaries.reserveCapacity(capacity)
+            while try statement.step() { summaries.append(try JobSummaryRow.decode(statement)) }
+            return summaries
+        }
+    }
+
+    public func jobSummary(_ id: JobID) async throws -> JobSummary? {
+        try await self.database.read { connection in try Self.jobSummary(id, on: connection) }
+    }
+
+    /// Reads on the calling thread with a connection of its own: WAL readers never wait for
+    /// the writer, so this costs the lookup itself (microseconds on a warm page cache).
+    public func jobSummaryNow(_ id: JobID) throws -> JobSummary? {
+        try self.database.readNow { connection in try Self.jobSummary(id, on: connection) }
+    }
+
+    private static func jobSummary(_ id: JobID, on connection: SQLiteConnection) throws -> JobSummary? {
+        let statement = try connection.cachedStatement("SELECT \(JobSummaryRow.columns) FROM jobs WHERE id = ?")
+        try statement.bind(id.rawValue, at: 1)
+        defer { statement.reset() }
+        return try statement.step() ? try JobSummaryRow.decode(statement) : nil
+    }
+}
+
+/// Reads a ``JobSummary`` from the current row of a statement selecting ``columns``.
+enum JobSummaryRow {
+    static let columns = "id, name, image, worker, timeout_ms, project, pipeline_id, stage, ref, status, failure_reason, exit_code, "
+        + "created_at_ms, started_at_ms, finished_at_ms, retry_of"
+
+    static func decode(_ row: SQLiteStatement) throws -> JobSummary {
+        guard let id = row.int64(at: 0), let name = row.string(at: 1), let image = row.string(at: 2),
+              let workerText = row.string(at: 3), let worker = WorkerKind(rawValue: workerText),
+              let timeout = row.int64(at: 4), let statusText = row.string(at: 9),
+              let status = JobStatus(rawValue: statusText), let createdAt = row.int64(at: 12)
+        else {
+            throw StoreError(.corruptRow, "job row \(row.int64(at: 0) ?? -1) has missing or unknown values")
+        }
+        return JobSummary(
+            id: JobID(id), name: name, image: image, worker: worker, timeout: .milliseconds(timeout),
+            project: row.string(at: 5), pipelineID: row.int64(at: 6), stage: row.string(at: 7), ref: row.string(at: 8),
+            status: status, failureReason: row.string(at: 10).flatMap(FailureReason.init(rawValue:)),
+            exitCode: row.int64(at: 11).map { Int32(truncatingIfNeeded: $0) },
+            createdAt: JSONRow.date(createdAt), startedAt: row.int64(at: 13).map(JSONRow.date),
+            finishedAt: row.int64(at: 14).map(JSONRow.date), retryOf: row.int64(at: 15).map { JobID(rawValue: $0) }
+        )
+    }
+}

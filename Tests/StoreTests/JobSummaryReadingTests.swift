@@ -1,0 +1,45 @@
+// slipway — Store tests
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Jobs
+@testable import Store
+import Testing
+
+/// The lean reads behind `GET /v1/jobs` and `GET /v1/jobs/{id}` must agree with the full ones.
+@Suite("job summaries")
+struct JobSummaryReadingTests {
+    @Test func summariesMatchTheFullJobs() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteJobStore.open(path: "\(directory)/slipway.db")
+        let start = Date(timeIntervalSince1970: 1_800_000_000.123)
+        var ids: [JobID] = []
+        for index in 0..<6 {
+            var specification = SQLiteJobStoreTests.specification
+            specification.name = "job \(index)"
+            if index.isMultiple(of: 2) { specification.project = nil; specification.pipelineID = nil; specification.stage = nil; specification.ref = nil }
+            ids.append(try await store.insert(specification, status: .pending, at: start.addingTimeInterval(Double(index))).id)
+        }
+        _ = try await store.apply(.start, to: ids[1], at: start.addingTimeInterval(10))
+        _ = try await store.apply(.start, to: ids[3], at: start.addingTimeInterval(11))
+        _ = try await store.apply(.fail(.scriptFailure, exitCode: 3), to: ids[3], at: start.addingTimeInterval(12))
+        let retry = try await store.insertRetry(of: try #require(try await store.job(ids[3])), at: start.addingTimeInterval(13))
+
+        var query = JobQuery()
+        query.limit = 100
+        #expect(try await store.jobSummaries(matching: query) == (try await store.jobs(matching: query)).map(JobSummary.init))
+        query.statuses = [.running, .failed]
+        query.beforeID = retry.id
+        query.limit = 1
+        #expect(try await store.jobSummaries(matching: query) == [JobSummary(try #require(try await store.job(ids[3])))])
+        for id in ids + [retry.id] {
+            let full = try #require(try await store.job(id))
+            #expect(try await store.jobSummary(id) == JobSummary(full))
+            #expect(try store.jobSummaryNow(id) == JobSummary(full))
+        }
+        #expect(try await store.jobSummary(JobID(999)) == nil)
+        #expect(try store.jobSummaryNow(JobID(999)) == nil)
+        await store.close()
+    }
+}
