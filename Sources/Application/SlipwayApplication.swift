@@ -23,6 +23,8 @@ public final class SlipwayApplication: Sendable {
     public let store: SQLiteJobStore
     public let logs: FileLogStore
     public let scheduler: Scheduler
+    /// The dind worker, when `workers.dind` configures a pool.
+    public let dindWorker: DindWorker?
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -49,6 +51,9 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
         var pools: [WorkerKind: Scheduler.Pool] = [:]
         pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
+        let dindWorker = try Self.makeDindWorker(configuration, dataDirectory: self.dataDirectory, instance: self.instance, runtime: runtime, workspaces: workspaces)
+        if let dindWorker, let dind = configuration.workers.dind { pools[.dind] = .init(worker: dindWorker, concurrency: dind.concurrency) }
+        self.dindWorker = dindWorker
         self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit)
 
         let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance)
@@ -60,10 +65,12 @@ public final class SlipwayApplication: Sendable {
                     "resumed": "\(report.resumed.count)", "finished_while_down": "\(report.finishedWhileDown.count)",
                     "lost": "\(report.lost.count)", "requeued": "\(report.requeued.count)",
                     "removed_containers": "\(report.removedContainers.count)", "removed_workspaces": "\(report.removedWorkspaces.count)",
+                    "removed_volumes": "\(report.removedVolumes.count)",
                 ])
             } catch {
                 logger.error("reconciliation with the Docker engine failed", metadata: ["error": "\(error)"])
             }
+            await dindWorker?.recover()
         }
 
         var router = Router()
@@ -130,6 +137,7 @@ public final class SlipwayApplication: Sendable {
     public func shutdown() async {
         self.logger.info("shutting down", metadata: ["grace_period": "\(DurationParsing.format(self.configuration.http.server.shutdownGracePeriod))"])
         await self.scheduler.shutdown()
+        await self.dindWorker?.shutdown()
         await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
         await self.store.close()
