@@ -80,6 +80,9 @@ public actor Scheduler {
     /// Queues a `pending` job (already recorded in the store) and starts it if a slot is free.
     public func submit(_ job: Job) {
         guard job.status == .pending else { return }
+        // A job submitted before start-up reconciliation is handed over again by the
+        // reconciler (it is `pending` in the store): queue it once.
+        guard self.running[job.id] == nil, !self.queues.values.contains(where: { $0.contains { $0.id == job.id } }) else { return }
         self.queues[job.specification.worker, default: []].append(job)
         self.dispatch()
     }
