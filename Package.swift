@@ -76,6 +76,10 @@ let package = Package(
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        .testTarget(
+            name: "DindWorkerTests",
+            dependencies: ["Application", "Docker", "Jobs", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
