@@ -10,7 +10,10 @@ import FoundationEssentials
 ///   has exited gets its real exit status; one whose container is gone is failed with
 ///   `runner_system_failure` and a log line saying why.
 /// - `pending` jobs are queued again (a container created for one but never started is removed).
-/// - Containers and workspaces of this installation that belong to no live job are removed.
+/// - Containers and workspaces of this installation that belong to no live job are removed,
+///   and with them orphaned dind daemons (a warm daemon, or the daemon of a job that is gone)
+///   and their data volumes. The daemon of a job followed again stays: its job container
+///   names it in its `slipway.daemon` label. Layer-cache volumes are kept.
 public struct Reconciler: Sendable {
     public var store: any JobStore
     public var logs: any LogStore
