@@ -104,6 +104,10 @@ let package = Package(
         ),
         // End to end: the `slipway` binary, its HTTP API and the private Docker daemon.
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
+        .testTarget(
+            name: "DindWorkerTests",
+            dependencies: ["Application", "Docker", "Jobs", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

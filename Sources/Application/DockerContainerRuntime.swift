@@ -148,6 +148,55 @@ final class DockerContainerRuntime: ContainerRuntime {
         }
     }
 
+    // MARK: - Per-job daemons
+
+    func createVolume(_ name: String, labels: [String: String]) async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.createVolume(VolumeCreateRequest(name: name, labels: labels)) }
+    }
+
+    func removeVolume(_ name: String) async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.removeVolume(name, force: true, idempotent: true) }
+    }
+
+    func volumes(labeled labels: [String: String]) async throws -> [VolumeSummary] {
+        let client = try await self.client()
+        var filters = DockerFilters()
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { filters = filters.label(key, value) }
+        let found = try await Self.translating { [filters] in try await client.listVolumes(filters: filters) }
+        return found.map { VolumeSummary(name: $0.name, labels: $0.labels ?? [:]) }
+    }
+
+    func volumeSizes() async throws -> [String: Int64] {
+        let client = try await self.client()
+        let usage = try await Self.translating { try await client.volumeUsage() }
+        var sizes: [String: Int64] = [:]
+        for volume in usage { if let size = volume.size { sizes[volume.name] = size } }
+        return sizes
+    }
+
+    func pingDaemon(socketPath: String, timeout: Duration) async throws {
+        // A client per call, keeping no connection: the daemon is pinged a few times while it
+        // starts, then only by the job's own docker CLI.
+        var configuration = DockerClient.Configuration()
+        configuration.connectTimeout = timeout
+        configuration.requestTimeout = timeout
+        configuration.maxIdleConnections = 0
+        let client = DockerClient(address: .unix(path: socketPath), group: self.group, configuration: configuration, logger: self.logger)
+        try await Self.translating { _ = try await client.ping(timeout: timeout) }
+    }
+
+    func lastOutput(of id: String, lines: Int) async throws -> [UInt8] {
+        let client = try await self.client()
+        return try await Self.translating {
+            let stream = try await client.logs(id, options: LogOptions(tail: lines), tty: false)
+            var bytes: [UInt8] = []
+            for try await chunk in stream { bytes.append(contentsOf: chunk.bytes) }
+            return bytes
+        }
+    }
+
     // MARK: - Translation
 
     static func request(for specification: ContainerSpecification) -> ContainerCreateRequest {
@@ -162,6 +211,11 @@ final class DockerContainerRuntime: ContainerRuntime {
         )
         // Without this a memory limit would allow the same amount again in swap.
         hostConfig.memorySwap = specification.memoryBytes
+        if specification.unconfinedSystemPaths {
+            // `--security-opt systempaths=unconfined` is CLI sugar for these two empty lists.
+            hostConfig.maskedPaths = []
+            hostConfig.readonlyPaths = []
+        }
         return ContainerCreateRequest(
             image: specification.image, cmd: specification.command, entrypoint: specification.entrypoint,
             env: specification.environment, workingDir: specification.workingDirectory,

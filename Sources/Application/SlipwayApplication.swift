@@ -33,6 +33,8 @@ public final class SlipwayApplication: Sendable {
     private let planner: PipelinePlanner
     /// Posts job statuses to GitLab; `nil` without `gitlab.url`.
     public let statusReporter: CommitStatusReporter?
+    /// The dind worker, when `workers.dind` configures a pool.
+    public let dindWorker: DindWorker?
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let monitor: EngineMonitor
@@ -62,6 +64,11 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
         var pools: [WorkerKind: Scheduler.Pool] = [:]
         pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
+        // Pipeline jobs of either worker start in a checkout of their commit.
+        let dindWorker = try Self.makeDindWorker(configuration, dataDirectory: self.dataDirectory, instance: self.instance, runtime: runtime,
+                                                 workspaces: workspaces, workspaceRoot: directories.root)
+        if let dindWorker, let dind = configuration.workers.dind { pools[.dind] = .init(worker: dindWorker, concurrency: dind.concurrency) }
+        self.dindWorker = dindWorker
         let metrics = MetricsRegistry()
         self.metrics = metrics
         let events = EventHub(catalog: self.store, settings: configuration.api.events, logger: logger) { job in metrics.observe(job) }
@@ -111,10 +118,12 @@ public final class SlipwayApplication: Sendable {
                     "resumed": "\(report.resumed.count)", "finished_while_down": "\(report.finishedWhileDown.count)",
                     "lost": "\(report.lost.count)", "requeued": "\(report.requeued.count)",
                     "removed_containers": "\(report.removedContainers.count)", "removed_workspaces": "\(report.removedWorkspaces.count)",
+                    "removed_volumes": "\(report.removedVolumes.count)",
                 ])
             } catch {
                 logger.error("reconciliation with the Docker engine failed", metadata: ["error": "\(error)"])
             }
+            await dindWorker?.recover()
         }
 
         var router = Router()
@@ -221,6 +230,7 @@ public final class SlipwayApplication: Sendable {
         self.planner.stop()
         // Event streams never end on their own: closing them lets the server drain at once.
         self.events.stop()
+        await self.dindWorker?.shutdown()
         await self.server.shutdown()
         for task in self.background.withLock({ $0 }) { task.cancel() }
         await self.statusReporter?.stop()

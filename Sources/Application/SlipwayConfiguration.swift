@@ -5,7 +5,9 @@ import API
 import Docker
 import FoundationEssentials
 import HTTP
+import Jobs
 import Logging
+import Store
 import Sockets
 import Yams
 
@@ -58,6 +60,8 @@ public struct SlipwayConfiguration: Sendable {
         /// Jobs of one project running at once across all pools; `nil`: no limit.
         public var perProjectLimit: Int?
         public var host = HostPool()
+        /// The `workers.dind:` section; `nil` (no section): no dind pool.
+        public var dind: DindPool?
 
         /// The `workers.host:` section: jobs on the host's own Docker daemon.
         public struct HostPool: Sendable {
@@ -69,6 +73,46 @@ public struct SlipwayConfiguration: Sendable {
             public var allowedProjects: [String] = []
             /// Whether `POST /v1/jobs` may ask for the host worker.
             public var allowAPISubmissions = false
+        }
+
+        /// The `workers.dind:` section: every job gets a Docker daemon of its own.
+        ///
+        /// ```yaml
+        /// workers:
+        ///   dind:
+        ///     image: docker:27.5.1-dind     # pin it
+        ///     concurrency: 2
+        ///     warm: 2                       # ready daemons kept started
+        ///     cache: per-project            # or none
+        ///     cache_max_size: 10737418240   # bytes; a larger cache is deleted after its job
+        ///     cache_budget: 53687091200     # bytes; LRU caches deleted past it
+        ///     privileged: true              # false: the explicit capability set (DESIGN.md)
+        ///     memory: 4294967296            # bytes, daemon and job container each
+        ///     cpus: 2
+        ///     startup_deadline: 30s
+        ///     start_attempts: 2
+        ///     socket_dir: /run/slipway/dind # short: socket paths must fit in 108 bytes
+        ///     network: bridge
+        ///     daemon_args: ["--mtu=1400"]
+        /// ```
+        public struct DindPool: Sendable {
+            public var image = "docker:dind"
+            public var concurrency = 2
+            public var warm = 0
+            public var cache = DindWorkerConfiguration.CachePolicy.none
+            public var cacheMaximumBytes: Int64?
+            public var cacheBudgetBytes: Int64?
+            public var privileged = true
+            public var memoryBytes: Int64?
+            public var cpus: Double?
+            public var startupDeadline: Duration = .seconds(30)
+            public var startAttempts = 2
+            /// `nil`: `<data_dir>/dind`.
+            public var socketDirectory: String?
+            public var network = "bridge"
+            public var daemonArguments: [String] = []
+
+            public init() {}
         }
     }
 
@@ -197,7 +241,7 @@ extension SlipwayConfiguration.HTTPSettings {
 
 extension SlipwayConfiguration.WorkerSettings {
     mutating func apply(_ node: ConfigNode) throws {
-        try node.allowOnly(["stop_grace_period", "output_limit", "default_timeout", "per_project_limit", "host"])
+        try node.allowOnly(["stop_grace_period", "output_limit", "default_timeout", "per_project_limit", "host", "dind"])
         if let value = node["stop_grace_period"] { self.stopGracePeriod = try value.duration() }
         if let value = node["output_limit"] { self.outputLimit = try value.byteCount(in: 1024...(1 << 40)) }
         if let value = node["default_timeout"] { self.defaultTimeout = try value.duration() }
@@ -214,6 +258,46 @@ extension SlipwayConfiguration.WorkerSettings {
             if let value = host["allowed_projects"] { self.host.allowedProjects = try value.stringList() }
             if let value = host["allow_api_submissions"] { self.host.allowAPISubmissions = try value.bool() }
         }
+        if let dind = node["dind"] { self.dind = try DindPool(dind) }
+    }
+}
+
+extension SlipwayConfiguration.WorkerSettings.DindPool {
+    init(_ node: ConfigNode) throws {
+        try node.allowOnly([
+            "image", "concurrency", "warm", "cache", "cache_max_size", "cache_budget", "privileged", "memory", "cpus",
+            "startup_deadline", "start_attempts", "socket_dir", "network", "daemon_args",
+        ])
+        if let value = node["image"] { self.image = try value.string() }
+        if let value = node["concurrency"] { self.concurrency = try value.integer(in: 0...1000) }
+        if let value = node["warm"] { self.warm = try value.integer(in: 0...100) }
+        if let value = node["cache"] {
+            let text = try value.string()
+            guard let policy = DindWorkerConfiguration.CachePolicy(rawValue: text) else {
+                throw ConfigurationError("\(value.path): '\(text)' must be 'none' or 'per-project'")
+            }
+            self.cache = policy
+        }
+        if let value = node["cache_max_size"] { self.cacheMaximumBytes = Int64(try value.integer(in: 1024 * 1024...(1 << 50))) }
+        if let value = node["cache_budget"] { self.cacheBudgetBytes = Int64(try value.integer(in: 1024 * 1024...(1 << 50))) }
+        if let value = node["privileged"] { self.privileged = try value.bool() }
+        if let value = node["memory"] { self.memoryBytes = Int64(try value.integer(in: 4 * 1024 * 1024...(1 << 50))) }
+        if let value = node["cpus"] {
+            guard let cpus = Double(try value.string()), cpus > 0, cpus <= 1024 else { throw ConfigurationError("\(value.path): must be a number of CPUs such as 1.5") }
+            self.cpus = cpus
+        }
+        if let value = node["startup_deadline"] { self.startupDeadline = try value.duration() }
+        if let value = node["start_attempts"] { self.startAttempts = try value.integer(in: 1...10) }
+        if let value = node["socket_dir"] {
+            let path = try value.string()
+            guard path.hasPrefix("/") else { throw ConfigurationError("\(value.path): '\(path)' must be an absolute path") }
+            guard DirectoryDaemonDirectories.socketPathBytes(root: path) <= DirectoryDaemonDirectories.maximumSocketPathBytes else {
+                throw ConfigurationError("\(value.path): '\(path)' is too long; daemon sockets below it would not fit in a Unix socket path (at most \(DirectoryDaemonDirectories.maximumSocketPathBytes - DirectoryDaemonDirectories.socketPathBytes(root: "")) bytes)")
+            }
+            self.socketDirectory = path
+        }
+        if let value = node["network"] { self.network = try value.string() }
+        if let value = node["daemon_args"] { self.daemonArguments = try value.stringList() }
     }
 }
 

@@ -39,6 +39,28 @@ public protocol ContainerRuntime: Sendable {
 
     /// Whether the container is running, and its exit code once it stopped.
     func state(of id: String) async throws -> ContainerState?
+
+    // MARK: Per-job daemons (the dind worker); defaults in ContainerRuntime+Defaults.swift
+
+    /// Creates a named volume with `labels`; an existing volume of that name is reused.
+    func createVolume(_ name: String, labels: [String: String]) async throws
+
+    /// Removes a volume; a missing one is not an error.
+    func removeVolume(_ name: String) async throws
+
+    /// Volumes whose labels include every pair in `labels`.
+    func volumes(labeled labels: [String: String]) async throws -> [VolumeSummary]
+
+    /// The disk space each volume uses, by name (a volume the engine did not measure is missing).
+    func volumeSizes() async throws -> [String: Int64]
+
+    /// Succeeds when the Docker daemon listening on the Unix socket at `socketPath` answers
+    /// `/_ping` within `timeout`.
+    func pingDaemon(socketPath: String, timeout: Duration) async throws
+
+    /// The last `lines` lines of the container's stdout and stderr (for diagnosing a daemon
+    /// that did not start).
+    func lastOutput(of id: String, lines: Int) async throws -> [UInt8]
 }
 
 /// A container's output, read piece by piece (the reader sets the pace).
@@ -83,6 +105,9 @@ public struct ContainerSpecification: Sendable, Hashable {
     public var securityOptions: [String]
     /// Runs an init as PID 1 so signals reach the script and zombies are reaped.
     public var initProcess: Bool
+    /// No masked or read-only paths under `/proc` and `/sys` (the CLI's
+    /// `--security-opt systempaths=unconfined`): an unprivileged dind daemon needs them.
+    public var unconfinedSystemPaths = false
 
     public init(name: String? = nil, image: String, entrypoint: [String]? = nil, command: [String], environment: [String] = [],
                 workingDirectory: String? = nil, labels: [String: String] = [:], mounts: [Mount] = [], networkMode: String = "bridge",
@@ -117,6 +142,17 @@ public struct ContainerSummary: Sendable, Hashable {
         self.id = id
         self.labels = labels
         self.isRunning = isRunning
+    }
+}
+
+/// A volume found by label.
+public struct VolumeSummary: Sendable, Hashable {
+    public var name: String
+    public var labels: [String: String]
+
+    public init(name: String, labels: [String: String]) {
+        self.name = name
+        self.labels = labels
     }
 }
 

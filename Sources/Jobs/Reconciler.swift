@@ -10,7 +10,10 @@ import FoundationEssentials
 ///   has exited gets its real exit status; one whose container is gone is failed with
 ///   `runner_system_failure` and a log line saying why.
 /// - `pending` jobs are queued again (a container created for one but never started is removed).
-/// - Containers and workspaces of this installation that belong to no live job are removed.
+/// - Containers and workspaces of this installation that belong to no live job are removed,
+///   and with them orphaned dind daemons (a warm daemon, or the daemon of a job that is gone)
+///   and their data volumes. The daemon of a job followed again stays: its job container
+///   names it in its `slipway.daemon` label. Layer-cache volumes are kept.
 public struct Reconciler: Sendable {
     public var store: any JobStore
     public var logs: any LogStore
@@ -34,6 +37,7 @@ public struct Reconciler: Sendable {
         public var requeued: [JobID] = []
         public var removedContainers: [String] = []
         public var removedWorkspaces: [JobID] = []
+        public var removedVolumes: [String] = []
     }
 
     /// Reconciles, handing resumed and requeued jobs to `scheduler`.
@@ -67,13 +71,30 @@ public struct Reconciler: Sendable {
                 report.lost.append(job.id)
             }
         }
+        // The per-job daemons of jobs followed again stay: a warm daemon gets its job after it
+        // was created, so the link is the job container's `slipway.daemon` label.
+        var liveDaemons: Set<String> = []
+        for container in containers where container.labels[ContainerLabels.role] == "job" {
+            if let owner = container.labels[ContainerLabels.job].flatMap({ JobID($0) }), liveJobs.contains(owner),
+               let daemon = container.labels[ContainerLabels.daemon] {
+                liveDaemons.insert(daemon)
+            }
+        }
         // Everything else labelled as ours belongs to no live job; clean up before pending jobs
         // are queued again, so their new workspaces and containers are not mistaken for debris.
         for container in containers {
             let owner = container.labels[ContainerLabels.job].flatMap { JobID($0) }
             if let owner, liveJobs.contains(owner) { continue }
+            if let daemon = container.labels[ContainerLabels.daemon], liveDaemons.contains(daemon) { continue }
             try? await self.runtime.removeContainer(container.id)
             report.removedContainers.append(container.id)
+        }
+        // Daemons' data volumes go with their daemons; layer caches (role `cache`) are kept.
+        let volumes = (try? await self.runtime.volumes(labeled: ContainerLabels.forInstance(self.instance, role: "dind-data"))) ?? []
+        for volume in volumes {
+            if let daemon = volume.labels[ContainerLabels.daemon], liveDaemons.contains(daemon) { continue }
+            try? await self.runtime.removeVolume(volume.name)
+            report.removedVolumes.append(volume.name)
         }
         for id in await self.workspaces.workspaces() where !liveJobs.contains(id) {
             await self.workspaces.removeWorkspace(for: id)

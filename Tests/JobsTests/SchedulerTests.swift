@@ -63,6 +63,20 @@ struct SchedulerTests {
         #expect(fixture.worker.started == [first.id, second.id])
     }
 
+    @Test("a job handed over twice (submitted, then requeued by start-up reconciliation) runs once")
+    func queuesAJobOnce() async throws {
+        let fixture = Fixture(concurrency: 2)
+        await fixture.scheduler.setEngineAvailable(false)
+        let job = try await fixture.submit("early")
+        await fixture.scheduler.submit(job)
+        await fixture.scheduler.setEngineAvailable(true)
+        #expect(try await eventually { fixture.worker.running.count == 1 })
+        await fixture.scheduler.submit(job)
+        fixture.worker.finish(job.id, with: .succeeded)
+        await fixture.scheduler.waitUntilIdle()
+        #expect(fixture.worker.started == [job.id])
+    }
+
     @Test func respectsThePerProjectLimit() async throws {
         let fixture = Fixture(concurrency: 3, perProjectLimit: 1)
         let a1 = try await fixture.submit("a1", project: "a")

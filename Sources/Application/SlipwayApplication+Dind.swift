@@ -1,0 +1,36 @@
+// slipway — Application
+// SPDX-License-Identifier: Apache-2.0
+
+import Jobs
+import Store
+
+extension SlipwayApplication {
+    /// The dind worker `workers.dind` describes, or `nil` without that section (or with
+    /// `concurrency: 0`). Its daemons' sockets live in `socket_dir`, by default
+    /// `<data_dir>/dind`, which must be short enough for Unix socket paths.
+    static func makeDindWorker(_ configuration: SlipwayConfiguration, dataDirectory: String, instance: String,
+                               runtime: any ContainerRuntime, workspaces: any WorkspaceManager, workspaceRoot: String) throws -> DindWorker? {
+        guard let pool = configuration.workers.dind, pool.concurrency > 0 else { return nil }
+        let directories: DirectoryDaemonDirectories
+        do {
+            directories = try DirectoryDaemonDirectories(root: pool.socketDirectory ?? "\(dataDirectory)/dind")
+        } catch {
+            throw ConfigurationError("workers.dind: \(error)")
+        }
+        var dind = DindWorkerConfiguration(image: pool.image, instance: instance)
+        dind.privileged = pool.privileged
+        dind.daemonArguments = pool.daemonArguments
+        dind.networkMode = pool.network
+        dind.memoryBytes = pool.memoryBytes
+        dind.nanoCPUs = pool.cpus.map { Int64($0 * 1e9) }
+        dind.startupDeadline = pool.startupDeadline
+        dind.startAttempts = pool.startAttempts
+        dind.warm = pool.warm
+        dind.cache = pool.cache
+        dind.cacheMaximumBytes = pool.cacheMaximumBytes
+        dind.cacheBudgetBytes = pool.cacheBudgetBytes
+        dind.workspaceRoot = workspaceRoot
+        dind.stopGracePeriod = configuration.workers.stopGracePeriod
+        return DindWorker(configuration: dind, runtime: runtime, workspaces: workspaces, directories: directories)
+    }
+}
