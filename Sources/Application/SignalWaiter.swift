@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// The write end of the self-pipe the signal handler writes to; set once, before the handler
 /// is installed.
@@ -40,7 +41,7 @@ public enum SignalWaiter {
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         return await withCheckedContinuation { (continuation: CheckedContinuation<CInt, Never>) in
-            Thread.detach {
+            DetachedThread.start {
                 var byte: UInt8 = 0
                 while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
                 continuation.resume(returning: CInt(byte))

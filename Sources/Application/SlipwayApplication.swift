@@ -238,7 +238,7 @@ public final class SlipwayApplication: Sendable {
         let group = self.group
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // Joining threads blocks, so it happens on a thread of its own.
-            Thread.detach {
+            DetachedThread.start {
                 group.shutdown()
                 continuation.resume()
             }

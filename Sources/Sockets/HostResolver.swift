@@ -31,7 +31,7 @@ public enum HostResolver {
             return [numeric]
         }
         let result: Result<[SocketAddress], SocketAddressError> = await withCheckedContinuation { continuation in
-            LookupThread.start {
+            DetachedThread.start {
                 continuation.resume(returning: Self.lookUp(host: bare, port: port))
             }
         }
@@ -80,24 +80,5 @@ public enum HostResolver {
             return .failure(SocketAddressError(host, "cannot resolve the host name: no IPv4 or IPv6 address"))
         }
         return .success(addresses)
-    }
-}
-
-/// A detached thread that runs one lookup and ends.
-private enum LookupThread {
-    static func start(_ body: @escaping @Sendable () -> Void) {
-        final class Box {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        let box = Unmanaged.passRetained(Box(body))
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box.toOpaque())
-        precondition(result == 0, "pthread_create failed: \(result)")
-        pthread_detach(thread)
     }
 }

@@ -1,13 +1,14 @@
-// slipway — Application
+// slipway — Sockets
 // SPDX-License-Identifier: Apache-2.0
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs blocking work on a new detached thread, off Swift's cooperative pool.
-enum Thread {
-    static func detach(_ body: @escaping @Sendable () -> Void) {
+/// Runs blocking work (a name lookup, joining threads, waiting for a signal) on a new detached
+/// thread, off Swift's cooperative pool.
+public enum DetachedThread {
+    public static func start(_ body: @escaping @Sendable () -> Void) {
         final class Box {
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }
