@@ -11,8 +11,9 @@ public struct OperationsAPI: Sendable {
     public var metrics: MetricsRegistry
     public var events: EventHub?
     public var access = AccessPolicy.open
-    /// Warm dind daemons per pool, when a pool keeps them (`nil`: the pool has none).
-    public var warmDaemons: @Sendable (WorkerKind) -> Int? = { _ in nil }
+    /// Ready warm daemons of a pool, for pools that can keep them (the dind pool; `nil` for
+    /// the others).
+    public var warmDaemons: @Sendable (WorkerKind) async -> Int? = { _ in nil }
 
     public init(store: any JobCatalog, scheduler: Scheduler, metrics: MetricsRegistry) {
         self.store = store
@@ -28,10 +29,12 @@ public struct OperationsAPI: Sendable {
 
     func workers() async throws -> HTTPResponse {
         let pools = await self.scheduler.snapshot()
-        return try .json(WorkerPools(workers: pools.map { pool in
-            WorkerPoolRepresentation(kind: pool.kind.rawValue, concurrency: pool.concurrency, busy: pool.busy, pending: pool.pending,
-                                     warmDaemons: self.warmDaemons(pool.kind))
-        }))
+        var workers: [WorkerPoolRepresentation] = []
+        for pool in pools {
+            workers.append(WorkerPoolRepresentation(kind: pool.kind.rawValue, concurrency: pool.concurrency, busy: pool.busy, pending: pool.pending,
+                                                    warmDaemons: await self.warmDaemons(pool.kind)))
+        }
+        return try .json(WorkerPools(workers: workers))
     }
 
     func exposition() async throws -> HTTPResponse {

@@ -12,7 +12,7 @@ extension SlipwayApplication {
     /// behind the configured access policy.
     static func registerAPI(
         on router: inout Router, configuration: SlipwayConfiguration, store: SQLiteJobStore, scheduler: Scheduler,
-        events: EventHub, metrics: MetricsRegistry
+        events: EventHub, metrics: MetricsRegistry, dindWorker: DindWorker?
     ) {
         let access = configuration.api.accessPolicy
         var pipelines = PipelinesAPI(store: store, scheduler: scheduler)
@@ -24,6 +24,9 @@ extension SlipwayApplication {
         var operations = OperationsAPI(store: store, scheduler: scheduler, metrics: metrics)
         operations.events = events
         operations.access = access
+        if let warmPool = dindWorker?.warmPool {
+            operations.warmDaemons = { kind in kind == .dind ? await warmPool.readyCount : nil }
+        }
         operations.register(on: &router)
     }
 

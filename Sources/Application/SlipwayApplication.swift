@@ -137,7 +137,8 @@ public final class SlipwayApplication: Sendable {
         jobsAPI.access = configuration.api.accessPolicy
         jobsAPI.maxWait = configuration.api.maxWait
         jobsAPI.register(on: &router)
-        Self.registerAPI(on: &router, configuration: configuration, store: self.store, scheduler: self.scheduler, events: events, metrics: metrics)
+        Self.registerAPI(on: &router, configuration: configuration, store: self.store, scheduler: self.scheduler, events: events, metrics: metrics,
+                         dindWorker: self.dindWorker)
         WebhookEndpoint(
             receiver: WebhookReceiver(projects: configuration.projects.map(\.settings)), projects: configuration.projects,
             store: self.store, planner: self.planner, metrics: metrics, logger: logger, access: configuration.api.accessPolicy,

@@ -67,6 +67,9 @@ public actor DindWarmPool {
         for daemon in daemons { await self.launcher.tearDown(daemon) }
     }
 
+    /// How many daemons are ready to be handed to jobs now.
+    public var readyCount: Int { self.ready.count }
+
     public func snapshot() -> Snapshot {
         Snapshot(target: self.target, ready: self.ready.map(\.name), starting: self.starting, lastFailure: self.lastFailure)
     }

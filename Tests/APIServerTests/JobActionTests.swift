@@ -1,6 +1,7 @@
 // slipway — API server tests
 // SPDX-License-Identifier: Apache-2.0
 
+import Application
 import Foundation
 import HTTP
 import Jobs
@@ -84,7 +85,13 @@ struct JobActionTests {
     }
 
     @Test func workersListEachPool() async throws {
-        let server = try await APIServer.start { $0.workers.host.concurrency = 3 }
+        let server = try await APIServer.start { configuration in
+            configuration.workers.host.concurrency = 3
+            var dind = SlipwayConfiguration.WorkerSettings.DindPool()
+            dind.concurrency = 1
+            dind.warm = 1
+            configuration.workers.dind = dind
+        }
         defer { Task { await server.stop() } }
         _ = try await server.request(.post, "/v1/jobs", body: #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"#)
         let response = try await server.request(.get, "/v1/workers")
@@ -96,6 +103,10 @@ struct JobActionTests {
         // The engine does not answer: the submitted job waits in the queue.
         #expect(host["pending"] as? Int == 1)
         #expect(host["warm_daemons"] is NSNull)
+        // The dind pool counts its ready warm daemons: none, as the engine does not answer.
+        let dind = try #require(workers.first { $0["kind"] as? String == "dind" })
+        #expect(dind["concurrency"] as? Int == 1)
+        #expect(dind["warm_daemons"] as? Int == 0)
     }
 
     @Test func metricsArePrometheusText() async throws {

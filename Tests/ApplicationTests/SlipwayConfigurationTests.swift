@@ -1,6 +1,7 @@
 // slipway — Application tests
 // SPDX-License-Identifier: Apache-2.0
 
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -92,5 +93,32 @@ struct ShippedConfigurationTests {
         // The compose examples take their API token from the environment.
         setenv("SLIPWAY_CI_TOKEN", "a-token-for-the-test", 0)
         _ = try SlipwayConfiguration.load(path: "\(Self.root)/\(file)")
+    }
+
+    /// The example's `workers.dind` section is commented out (no dind pool by default); with
+    /// its `#` removed it must still load, every key with the value shown.
+    @Test func theExampleDindSectionLoadsUncommented() throws {
+        let text = try String(contentsOfFile: "\(Self.root)/deploy/slipway.example.yml", encoding: .utf8)
+        var lines: [String] = []
+        var inDind = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == "  # dind:" { inDind = true }
+            else if inDind && !line.hasPrefix("  #   ") { inDind = false }
+            guard inDind else { lines.append(line); continue }
+            let uncommented = "  " + line.dropFirst(4)
+            // Continuation lines hold only a comment.
+            if uncommented.trimmingCharacters(in: .whitespaces).hasPrefix("#") { continue }
+            lines.append(uncommented)
+        }
+        setenv("SLIPWAY_CI_TOKEN", "a-token-for-the-test", 0)
+        let configuration = try SlipwayConfiguration.parse(yaml: lines.joined(separator: "\n"))
+        let dind = try #require(configuration.workers.dind)
+        let defaults = SlipwayConfiguration.WorkerSettings.DindPool()
+        #expect(dind.image == defaults.image && dind.concurrency == defaults.concurrency && dind.warm == defaults.warm)
+        #expect(dind.cache == defaults.cache && dind.privileged == defaults.privileged && dind.network == defaults.network)
+        #expect(dind.startupDeadline == defaults.startupDeadline && dind.startAttempts == defaults.startAttempts)
+        #expect(dind.daemonArguments == defaults.daemonArguments)
+        #expect(dind.cacheMaximumBytes == 10_737_418_240 && dind.cacheBudgetBytes == 53_687_091_200)
+        #expect(dind.memoryBytes == 4_294_967_296 && dind.cpus == 2 && dind.socketDirectory == "/run/slipway/dind")
     }
 }

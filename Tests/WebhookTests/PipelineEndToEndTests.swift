@@ -12,6 +12,10 @@ struct PipelineEndToEndTests {
     static let environment = ProcessInfo.processInfo.environment
     static let busybox = environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest"
     static let dind = environment["SLIPWAY_TEST_DIND_IMAGE"] ?? "slipway-test/dind:latest"
+    /// `--privileged` fails on these machines; `SLIPWAY_TEST_DIND_PRIVILEGED=0` says so.
+    static let dindPrivileged = environment["SLIPWAY_TEST_DIND_PRIVILEGED"] != "0"
+    /// A short directory: dind daemon sockets below it must fit in 108 bytes.
+    static let scratch = environment["SLIPWAY_TEST_DOCKER_SCRATCH"] ?? "/tmp"
 
     static func dockerHost() throws -> String {
         guard let host = environment["SLIPWAY_TEST_DOCKER_HOST"] ?? environment["DOCKER_HOST"], !host.isEmpty else {
@@ -21,15 +25,26 @@ struct PipelineEndToEndTests {
         return host
     }
 
-    /// A server whose project `mike/diaspora` (GitLab's push fixture) clones `repository`.
+    /// A server whose project `mike/diaspora` (GitLab's push fixture) clones `repository`; jobs
+    /// with a `docker:dind` service go to its dind pool (no bridge inside the daemons).
     func withPipelines(_ body: (WebhookServer, GitRepository) async throws -> Void) async throws {
         let repository = try GitRepository()
+        let sockets = "\(Self.scratch)/w\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        defer { try? FileManager.default.removeItem(atPath: sockets) }
         let yaml = """
             gitlab:
               default_image: \(Self.busybox)
             workers:
               host:
                 concurrency: 3
+              dind:
+                image: \(Self.dind)
+                concurrency: 1
+                privileged: \(Self.dindPrivileged)
+                network: none
+                socket_dir: \(sockets)
+                startup_deadline: 30s
+                daemon_args: ["--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--storage-driver=overlay2"]
             projects:
               - path: mike/diaspora
                 id: 15
@@ -145,6 +160,51 @@ struct PipelineEndToEndTests {
             cleanup.standardError = FileHandle.nullDevice
             try? cleanup.run()
             cleanup.waitUntilExit()
+        }
+    }
+
+    @Test func aDindServiceJobBuildsTheCheckoutOnItsOwnDaemonAndTheNextStageRunsOnTheHost() async throws {
+        try await self.withPipelines { server, repository in
+            // Nothing can be pulled inside the job's daemon: the image is built FROM scratch with
+            // the static busybox of the job image, by the classic builder, without a network.
+            let ci = """
+                stages: [build, test]
+                build-in-dind:
+                  stage: build
+                  image: \(Self.dind)
+                  services: [docker:dind]
+                  script:
+                    - cp /bin/busybox .
+                    - DOCKER_BUILDKIT=0 docker build --network none -q -t e2e-dind:1 .
+                    - docker run --rm --network none e2e-dind:1 /bin/busybox cat /baked.txt
+                check-on-host:
+                  stage: test
+                  script:
+                    - cat message.txt
+                """
+            let id = try await self.push([
+                ".gitlab-ci.yml": ci,
+                "Dockerfile": "FROM scratch\nCOPY busybox /bin/busybox\nCOPY message.txt /baked.txt\n",
+                "message.txt": "baked in the job's own daemon\n",
+            ], message: "Build on dind", to: server, repository: repository)
+            let pipeline = try await server.waitForPipeline(id, timeout: .seconds(180))
+            let jobs = Self.jobs(pipeline)
+            let buildLog = try await server.log(ofJob: jobs["build-in-dind"]?["id"] as? Int ?? 0)
+            let checkLog = try await server.log(ofJob: jobs["check-on-host"]?["id"] as? Int ?? 0)
+            #expect(pipeline["status"] as? String == "success", "build:\n\(buildLog)\ncheck:\n\(checkLog)")
+            #expect(jobs["build-in-dind"]?["worker"] as? String == "dind")
+            #expect(jobs["check-on-host"]?["worker"] as? String == "host")
+            #expect(buildLog.contains("baked in the job's own daemon\n"), "\(buildLog)")
+            #expect(checkLog.contains("baked in the job's own daemon\n"), "\(checkLog)")
+            // The image was built on the job's daemon, which is gone: the host daemon never saw it.
+            let inspect = Process()
+            inspect.executableURL = URL(fileURLWithPath: "/usr/bin/docker")
+            inspect.arguments = ["image", "inspect", "e2e-dind:1"]
+            inspect.standardOutput = FileHandle.nullDevice
+            inspect.standardError = FileHandle.nullDevice
+            try inspect.run()
+            inspect.waitUntilExit()
+            #expect(inspect.terminationStatus != 0)
         }
     }
 
