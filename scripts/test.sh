@@ -40,7 +40,13 @@ log "running the tests"
 swift test "$@"
 if [ "$#" -eq 0 ]; then
   log "running schemathesis against openapi.yaml and a live server"
-  scripts/schemathesis.sh
+  # CI replays one fixed seed, so a landing is not decided by which cases a random seed
+  # happens to draw; run scripts/schemathesis.sh by hand (random seed) to explore.
+  if [ "${CI:-}" = true ]; then
+    scripts/schemathesis.sh --seed 3862724156337357039578266440324681784
+  else
+    scripts/schemathesis.sh
+  fi
   # The container image, compose files and systemd unit (about 20 s once the base is cached).
   if [ "${SLIPWAY_SKIP_DOCKER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
     log "running the deployment test (scripts/deploy-test.sh)"

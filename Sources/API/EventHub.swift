@@ -233,9 +233,6 @@ public final class EventHub: Sendable {
     /// How many subscriptions are open (metrics, tests).
     public var subscriberCount: Int { self.state.withLock { $0.subscribers.count } }
 
-    /// Long-polls waiting for a change now.
-    public var watcherCount: Int { self.state.withLock { $0.watchers.values.reduce(0) { $0 + $1.count } } }
-
     /// The id of the newest event delivered so far.
     public var lastPublishedID: Int64 { self.state.withLock { $0.lastPublishedID } }
 

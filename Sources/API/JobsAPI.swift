@@ -88,7 +88,7 @@ public struct JobsAPI: Sendable {
     /// The job, answered on the event loop (see ``register(on:)``); nil with `wait`, which
     /// ``show(_:)`` answers.
     func showNow(_ request: HTTPRequest) throws -> HTTPResponse? {
-        guard request.query("wait") == nil else { return nil }
+        guard request.query("wait") == nil, request.query("status") == nil else { return nil }
         let id = try Self.jobID(request)
         guard let job = try self.store.jobSummaryNow(id) else { throw HTTPError(.notFound, "no job \(id)") }
         return JobRepresentation.response(job)
@@ -97,6 +97,13 @@ public struct JobsAPI: Sendable {
     /// The job; with `wait=DURATION`, answered as soon as its status changes or the wait ends
     /// (at once for a finished job, whose status cannot change).
     func show(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var known: JobStatus?
+        if let text = request.query("status") {
+            guard let status = JobStatus(rawValue: text) else {
+                throw QueryParameters.invalid("status", "must be a job status such as pending or running")
+            }
+            known = status
+        }
         guard let text = request.query("wait") else {
             return JobRepresentation.response(try await self.summary(for: request))
         }
@@ -112,14 +119,17 @@ public struct JobsAPI: Sendable {
             events.cancel(watch)
             throw HTTPError(.notFound, "no job \(id)")
         }
+        // The status the caller last saw, if it says: a change before this request arrived
+        // is then answered at once instead of waiting for the next one.
+        let baseline = known ?? initial.status
         var current = initial
-        while !current.status.isFinished {
+        while !current.status.isFinished && current.status == baseline {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero, await events.wait(watch, timeout: remaining) else { return JobRepresentation.response(current) }
             watch = events.watch(id)
             guard let latest = try await self.store.jobSummary(id) else { break }
             current = latest
-            if current.status != initial.status { break }
+            if current.status != baseline { break }
         }
         events.cancel(watch)
         return JobRepresentation.response(current)
@@ -173,14 +183,17 @@ public struct JobsAPI: Sendable {
         }
     }
 
+    /// The largest offset a JSON number holds exactly (openapi.yaml's maximum).
+    static let maximumOffset = (1 << 53) - 1
+
     /// The log as `text/plain`: from `offset` (default 0) to its current end, with the offset to
     /// continue from in `X-Next-Offset`; with `follow=true`, streamed until the job finishes.
     func log(_ request: HTTPRequest) async throws -> HTTPResponse {
         let job = try await self.job(for: request)
         var offset = 0
         if let text = request.query("offset") {
-            guard let value = Int(text), value >= 0, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                throw HTTPError(.badRequest, "offset must be a non-negative number of bytes", extensions: ["field": "offset"])
+            guard let value = Int(text), value >= 0, value <= Self.maximumOffset, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw HTTPError(.badRequest, "offset must be a number of bytes from 0 to 2^53-1", extensions: ["field": "offset"])
             }
             offset = value
         }

@@ -51,17 +51,28 @@ struct JobActionTests {
         defer { Task { await server.stop() } }
         let job = try await server.insertJob(status: .pending)
         let started = ContinuousClock.now
-        let poll = Task { try await server.request(.get, "/v1/jobs/\(job.id)?wait=20s") }
+        // `status=pending`: what this client last saw, so a change that lands before the poll
+        // is read still answers at once.
+        let poll = Task { try await server.request(.get, "/v1/jobs/\(job.id)?wait=20s&status=pending") }
         try await Task.sleep(for: .milliseconds(300))
-        // The change must come after the poll is waiting (on a loaded machine the request can
-        // take longer than the sleep to arrive).
-        while server.application.events.watcherCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
         let changed = ContinuousClock.now
         _ = try await server.apply(.start, to: job.id)
         let response = try await poll.value
         #expect(response.json["status"] as? String == "running")
         #expect(ContinuousClock.now - started >= .milliseconds(300))
         #expect(ContinuousClock.now - changed < .seconds(5), "answered on the change, not at the end of the wait")
+    }
+
+    @Test func longPollAnswersAtOnceWhenTheStatusAlreadyDiffersFromTheOneTheCallerSaw() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let job = try await server.insertJob(status: .pending)
+        _ = try await server.apply(.start, to: job.id)
+        let started = ContinuousClock.now
+        let response = try await server.request(.get, "/v1/jobs/\(job.id)?wait=20s&status=pending")
+        #expect(response.json["status"] as? String == "running")
+        #expect(ContinuousClock.now - started < .seconds(10), "answered at once, not after the 20 s wait")
+        #expect(try await server.request(.get, "/v1/jobs/\(job.id)?wait=1s&status=sleeping").status == 400)
     }
 
     @Test func longPollEndsAfterTheWaitOrAtOnceForFinishedJobs() async throws {
