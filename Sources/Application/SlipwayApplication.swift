@@ -84,7 +84,8 @@ public final class SlipwayApplication: Sendable {
         }
         let reporter = try Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
         self.statusReporter = reporter
-        self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit) { job in
+        self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit,
+                                   engineAvailable: false) { job in
             events.jobChanged(job)
             reporter?.jobChanged(job)
             // A finished pipeline job may let the next stage start.

@@ -68,8 +68,13 @@ public actor Scheduler {
     private var detached: [(job: Job, containerID: String)] = []
 
     /// - Parameter onChange: called with every job whose status changed (events, metrics).
+    /// - Parameter engineAvailable: whether jobs may start before the first
+    ///   ``setEngineAvailable(_:)``. A server passes `false`: nothing starts until the engine
+    ///   answered and start-up reconciliation, which removes containers and workspaces of jobs
+    ///   it does not know to be running, is over.
     public init(store: any JobStore, logs: any LogStore, pools: [WorkerKind: Pool], perProjectLimit: Int? = nil,
-                onChange: @escaping @Sendable (Job) -> Void = { _ in }) {
+                engineAvailable: Bool = true, onChange: @escaping @Sendable (Job) -> Void = { _ in }) {
+        self.isEngineAvailable = engineAvailable
         self.store = store
         self.logs = logs
         self.pools = pools

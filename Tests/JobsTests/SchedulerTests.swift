@@ -13,8 +13,9 @@ struct SchedulerTests {
         let worker = GatedWorker(kind: .host)
         let scheduler: Scheduler
 
-        init(concurrency: Int = 2, perProjectLimit: Int? = nil) {
-            self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: [.host: .init(worker: self.worker, concurrency: concurrency)], perProjectLimit: perProjectLimit)
+        init(concurrency: Int = 2, perProjectLimit: Int? = nil, engineAvailable: Bool = true) {
+            self.scheduler = Scheduler(store: self.store, logs: self.logs, pools: [.host: .init(worker: self.worker, concurrency: concurrency)],
+                                       perProjectLimit: perProjectLimit, engineAvailable: engineAvailable)
         }
 
         func submit(_ name: String, project: String? = nil, timeout: Duration = .seconds(3600)) async throws -> Job {
@@ -75,6 +76,20 @@ struct SchedulerTests {
         fixture.worker.finish(job.id, with: .succeeded)
         await fixture.scheduler.waitUntilIdle()
         #expect(fixture.worker.started == [job.id])
+    }
+
+    /// A server's scheduler starts nothing before the engine answered and start-up
+    /// reconciliation ran: reconciliation removes the containers and workspaces of jobs it does
+    /// not know to be running, which a job started meanwhile would be.
+    @Test func startsNothingBeforeTheEngineIsKnownToAnswer() async throws {
+        let fixture = Fixture(engineAvailable: false)
+        let job = try await fixture.submit("early")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(fixture.worker.started.isEmpty)
+        await fixture.scheduler.setEngineAvailable(true)
+        #expect(try await eventually { fixture.worker.started == [job.id] })
+        fixture.worker.finish(job.id, with: .succeeded)
+        await fixture.scheduler.waitUntilIdle()
     }
 
     @Test func respectsThePerProjectLimit() async throws {

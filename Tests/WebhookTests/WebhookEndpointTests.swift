@@ -159,8 +159,15 @@ struct WebhookEndpointTests {
             #expect(pipeline["failure_reason"] as? String == "runner_system_failure")
             #expect((pipeline["failure_message"] as? String ?? "").contains("cannot fetch"))
             #expect((pipeline["jobs"] as? [Any])?.isEmpty == true)
-            let events = try await server.application.events.recorded(after: 0, limit: 100)
-            #expect(events.contains { $0.subject == .pipeline && $0.status == "failed" && $0.pipelineID == Int64(id) })
+            // Events are recorded just after the change itself: wait for it.
+            var recorded = false
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !recorded && ContinuousClock.now < deadline {
+                let events = try await server.application.events.recorded(after: 0, limit: 100)
+                recorded = events.contains { $0.subject == .pipeline && $0.status == "failed" && $0.pipelineID == Int64(id) }
+                if !recorded { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(recorded, "the failed pipeline's event was recorded")
             try Leaks.expectNone(of: WebhookServer.cloneToken, in: server)
         }
     }
