@@ -1,6 +1,9 @@
 // slipway — Application
 // SPDX-License-Identifier: Apache-2.0
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import Jobs
 import Store
 
@@ -20,6 +23,11 @@ extension SlipwayApplication {
         var dind = DindWorkerConfiguration(image: pool.image, instance: instance)
         dind.privileged = pool.privileged
         dind.daemonArguments = pool.daemonArguments
+        // A non-root slipway (the container image runs as uid 10001) must be able to reach each
+        // daemon's socket: the daemon gives its socket to our group.
+        if geteuid() != 0, !pool.daemonArguments.contains(where: { $0.hasPrefix("--group") || $0 == "-G" }) {
+            dind.daemonArguments.append("--group=\(getegid())")
+        }
         dind.networkMode = pool.network
         dind.memoryBytes = pool.memoryBytes
         dind.nanoCPUs = pool.cpus.map { Int64($0 * 1e9) }
