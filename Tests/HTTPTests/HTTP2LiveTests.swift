@@ -158,8 +158,13 @@ struct HTTP2LiveTests {
     @Test func gracefulShutdownSendsGoawayAndFinishesStreams() async throws {
         let server = try await TestServer.start(router: makeProbeRouter())
         async let probe = ProcessRunner.run(ProcessRunner.python, [Self.probe, "shutdown", "--port", "\(server.port)"])
-        // Let the client connect and start its slow request.
-        try await Task.sleep(for: .milliseconds(500))
+        // Let the client connect and start its slow request (waiting for the connection, not a
+        // fixed time: on a loaded machine Python takes a while to start).
+        let connectDeadline = ContinuousClock.now + .seconds(15)
+        while server.server.openConnections == 0 && ContinuousClock.now < connectDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(300))
         let started = ContinuousClock.now
         await server.shutdown(gracePeriod: .seconds(8))
         let elapsed = ContinuousClock.now - started
