@@ -55,10 +55,8 @@ public actor Scheduler {
     private let logs: any LogStore
     private var pools: [WorkerKind: Pool]
     private let perProjectLimit: Int?
-    private var queues: [WorkerKind: [Job]] = [:]
+    private var queue = JobQueue()
     private var running: [JobID: RunningJob] = [:]
-    /// The IDs in `queues`, to refuse a job handed over twice in O(1).
-    private var queued: Set<JobID> = []
     private var isEngineAvailable = true
     private var isShuttingDown = false
     private let onChange: @Sendable (Job) -> Void
@@ -88,9 +86,7 @@ public actor Scheduler {
     /// A job already queued or running is left as it is: the API and the reconciler may both
     /// hand over a job submitted while the engine was away.
     public func submit(_ job: Job) {
-        guard job.status == .pending, self.running[job.id] == nil, !self.queued.contains(job.id) else { return }
-        self.queues[job.specification.worker, default: []].append(job)
-        self.queued.insert(job.id)
+        guard job.status == .pending, self.running[job.id] == nil, self.queue.append(job) else { return }
         self.dispatch()
     }
 
@@ -108,12 +104,7 @@ public actor Scheduler {
             guard let job = try await self.store.job(id) else { throw IllegalTransition(from: .running, event: .cancel(reason)) }
             return job
         }
-        for (kind, queue) in self.queues {
-            if let index = queue.firstIndex(where: { $0.id == id }) {
-                self.queues[kind]?.remove(at: index)
-                self.queued.remove(id)
-            }
-        }
+        self.queue.remove(id)
         let job = try await self.store.apply(.cancel(reason), to: id, at: Date())
         self.onChange(job)
         await self.logs.appendNote("canceled before it started", to: id)
@@ -155,14 +146,14 @@ public actor Scheduler {
             PoolSnapshot(
                 kind: kind, concurrency: self.pools[kind]!.concurrency,
                 busy: self.running.values.filter { $0.kind == kind }.count,
-                pending: self.queues[kind]?.count ?? 0
+                pending: self.queue.jobs(for: kind).count
             )
         }
     }
 
     /// Suspends until no job is queued or running (tests and benchmarks).
     public func waitUntilIdle() async {
-        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) && self.detached.isEmpty { return }
+        if self.running.isEmpty && self.queue.isEmpty && self.detached.isEmpty { return }
         await withCheckedContinuation { self.idleWaiters.append($0) }
     }
 
@@ -174,8 +165,7 @@ public actor Scheduler {
             while self.running.values.filter({ $0.kind == kind }).count < pool.concurrency,
                   let index = self.nextStartable(in: kind)
             {
-                let job = self.queues[kind]!.remove(at: index)
-                self.queued.remove(job.id)
+                let job = self.queue.remove(at: index, for: kind)
                 self.launch(job, pool: pool) { worker, execution in await worker.run(execution) }
             }
         }
@@ -183,7 +173,8 @@ public actor Scheduler {
 
     /// The first queued job whose project is under its limit (FIFO otherwise).
     private func nextStartable(in kind: WorkerKind) -> Int? {
-        guard let queue = self.queues[kind], !queue.isEmpty else { return nil }
+        let queue = self.queue.jobs(for: kind)
+        guard !queue.isEmpty else { return nil }
         guard let limit = self.perProjectLimit else { return 0 }
         var perProject: [String: Int] = [:]
         for entry in self.running.values { if let project = entry.project { perProject[project, default: 0] += 1 } }
@@ -254,8 +245,7 @@ public actor Scheduler {
             self.isEngineAvailable = false
             await self.logs.appendNote("waiting for the Docker engine: \(reason)", to: job.id)
             if let updated = try? await self.store.apply(.requeue, to: job.id, at: Date()) {
-                self.queues[job.specification.worker, default: []].insert(updated, at: 0)
-                self.queued.insert(updated.id)
+                self.queue.prepend(updated)
             }
             self.afterCompletion()
             return
@@ -300,7 +290,7 @@ public actor Scheduler {
 
     private func afterCompletion() {
         self.dispatch()
-        if self.running.isEmpty && self.queues.values.allSatisfy(\.isEmpty) && self.detached.isEmpty {
+        if self.running.isEmpty && self.queue.isEmpty && self.detached.isEmpty {
             let waiters = self.idleWaiters
             self.idleWaiters.removeAll()
             for waiter in waiters { waiter.resume() }
