@@ -44,11 +44,17 @@ public final class SlipwayApplication: Sendable {
     public init(configuration: SlipwayConfiguration, logger: Logger, runtime: (any ContainerRuntime)? = nil) async throws {
         self.configuration = configuration
         self.logger = logger
-        self.dataDirectory = try DataDirectory.prepare(configuration.dataDirectory)
-        self.instance = try DataDirectory.instanceIdentifier(in: self.dataDirectory)
+        // Creating directories and the instance file blocks: not on the cooperative pool.
+        let (dataDirectory, instance, logs, directories) = try await DetachedThread.run {
+            let dataDirectory = try DataDirectory.prepare(configuration.dataDirectory)
+            return (dataDirectory, try DataDirectory.instanceIdentifier(in: dataDirectory),
+                    try FileLogStore(directory: "\(dataDirectory)/logs", outputLimit: configuration.workers.outputLimit),
+                    try DirectoryWorkspaceManager(root: "\(dataDirectory)/workspaces"))
+        }
+        self.dataDirectory = dataDirectory
+        self.instance = instance
+        self.logs = logs
         self.store = try await SQLiteJobStore.open(path: "\(self.dataDirectory)/slipway.db")
-        self.logs = try FileLogStore(directory: "\(self.dataDirectory)/logs", outputLimit: configuration.workers.outputLimit)
-        let directories = try DirectoryWorkspaceManager(root: "\(self.dataDirectory)/workspaces")
         let mirror = GitRepositoryMirror(directory: "\(self.dataDirectory)/git", fetchTimeout: configuration.gitlab.fetchTimeout, logger: logger)
         // Pipeline jobs start in a checkout of their commit.
         let workspaces = CheckoutWorkspaceManager(base: directories, store: self.store, mirror: mirror)
@@ -238,13 +244,8 @@ public final class SlipwayApplication: Sendable {
         await self.statusReporter?.stop()
         await self.store.close()
         let group = self.group
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            // Joining threads blocks, so it happens on a thread of its own.
-            DetachedThread.start {
-                group.shutdown()
-                continuation.resume()
-            }
-        }
+        // Joining threads blocks, so it happens on a thread of its own.
+        try? await DetachedThread.run { group.shutdown() }
         self.logger.info("stopped")
     }
 

@@ -23,4 +23,12 @@ public enum DetachedThread {
         precondition(result == 0, "pthread_create failed: \(result)")
         pthread_detach(thread)
     }
+
+    /// Runs `body` on a thread of its own and returns its result: for blocking work reached
+    /// from async code (file-system set-up at start-up, joining threads).
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.start { continuation.resume(with: Result { try body() }) }
+        }
+    }
 }
