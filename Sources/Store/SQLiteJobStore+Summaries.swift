@@ -9,10 +9,7 @@ import SQLite
 /// row copy, and no parsing of the script and variables JSON that no response contains.
 extension SQLiteJobStore {
     public func jobSummaries(matching query: JobQuery) async throws -> [JobSummary] {
-        let (whereClause, bindings) = Self.filter(query)
-        // The same few filter shapes repeat, so the statement cache keyed by this text keeps
-        // each one prepared per reader connection.
-        let sql = "SELECT \(JobSummaryRow.columns) FROM jobs\(whereClause) ORDER BY id DESC LIMIT ?"
+        let (sql, bindings) = Self.summaryStatement(query)
         let capacity = min(max(0, query.limit), 1000)
         return try await self.database.read { connection in
             let statement = try connection.cachedStatement(sql)
@@ -23,6 +20,13 @@ extension SQLiteJobStore {
             while try statement.step() { summaries.append(try JobSummaryRow.decode(statement)) }
             return summaries
         }
+    }
+
+    /// The statement behind ``jobSummaries(matching:)``. The same few filter shapes repeat, so
+    /// the statement cache keyed by this text keeps each one prepared per reader connection.
+    static func summaryStatement(_ query: JobQuery) -> (sql: String, bindings: [SQLiteBinding]) {
+        let (whereClause, bindings) = Self.filter(query)
+        return ("SELECT \(JobSummaryRow.columns) FROM jobs\(whereClause) ORDER BY id DESC LIMIT ?", bindings)
     }
 
     public func jobSummary(_ id: JobID) async throws -> JobSummary? {

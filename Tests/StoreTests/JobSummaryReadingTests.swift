@@ -42,4 +42,22 @@ struct JobSummaryReadingTests {
         #expect(try store.jobSummaryNow(JobID(999)) == nil)
         await store.close()
     }
+
+    /// The status filter reads from the covering index alone: no table lookup per row (the
+    /// list's largest SQLite cost before the index existed).
+    @Test(arguments: [[JobStatus.running], [.pending, .running]])
+    func listingByStatusReadsOnlyTheCoveringIndex(statuses: [JobStatus]) async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteJobStore.open(path: "\(directory)/slipway.db")
+        var query = JobQuery()
+        query.statuses = Set(statuses)
+        query.limit = 51
+        let (sql, bindings) = SQLiteJobStore.summaryStatement(query)
+        let plan = try await store.database.read { connection in
+            try connection.query("EXPLAIN QUERY PLAN " + sql, bindings.map(\.value)).compactMap { $0.values.last?.stringValue }
+        }
+        #expect(plan.contains { $0.contains("USING COVERING INDEX jobs_by_status_summary") }, "plan: \(plan)")
+        await store.close()
+    }
 }
