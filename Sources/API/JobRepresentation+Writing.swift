@@ -34,7 +34,7 @@ extension JobRepresentation {
         json.raw(#"{"created_at":"#)
         Self.write(job.createdAt, into: &json)
         json.raw(#","duration":"#)
-        json.number(job.duration(now: now).map(Timestamp.round))
+        if let duration = job.duration(now: now) { json.seconds(roundedToMilliseconds: duration) } else { json.null() }
         json.raw(#","exit_code":"#)
         json.integer(job.exitCode.map { Int64($0) })
         json.raw(#","failure_reason":"#)
@@ -52,7 +52,7 @@ extension JobRepresentation {
         json.raw(#","project":"#)
         json.string(job.project)
         json.raw(#","queued_duration":"#)
-        json.number(Timestamp.round(job.queuedDuration(now: now)))
+        json.seconds(roundedToMilliseconds: job.queuedDuration(now: now))
         json.raw(#","ref":"#)
         json.string(job.ref)
         json.raw(#","retry_of":"#)

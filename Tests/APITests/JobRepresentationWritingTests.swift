@@ -68,6 +68,39 @@ struct JobRepresentationWritingTests {
         }
     }
 
+    /// Durations are written from their milliseconds' digits; the encoder formats the rounded
+    /// `Double`. Both must agree, including at the edges of the digit path.
+    @Test(arguments: [
+        0, 0.0004, 0.0005, 0.001, 0.009, 0.01, 0.1, 0.5, 0.9996, 1, 1.2345, 9.99951, 10, 59.999, 235.958, 3_600, 3_600.0004,
+        86_400.25, 999_999_999.999, 999_999_999.9994, 1e9, 1e9 + 0.5, 1e12, -0.0001, -0.0005, -1.5, -235.958, -1e9 - 0.001,
+        .infinity, -.infinity, .nan,
+    ] as [Double])
+    func writesMillisecondDurationsAsTheEncoderDoes(seconds: Double) throws {
+        var json = JSONBuffer(capacity: 0)
+        json.seconds(roundedToMilliseconds: seconds)
+        let rounded = Timestamp.round(seconds)
+        if rounded.isFinite {
+            #expect(json.bytes == (try JSONCoding.encode(rounded)), "\(seconds)")
+        } else {
+            var general = JSONBuffer(capacity: 0)
+            general.number(rounded)
+            #expect(json.bytes == general.bytes, "\(seconds)")
+        }
+    }
+
+    @Test func writesEveryMillisecondOfAMinuteAsTheEncoderDoes() throws {
+        for milliseconds in stride(from: Int64(-1_000), through: 60_000, by: 1) {
+            let seconds = Double(milliseconds) / 1000
+            var json = JSONBuffer(capacity: 0)
+            json.seconds(roundedToMilliseconds: seconds)
+            let expected = try JSONCoding.encode(Timestamp.round(seconds))
+            guard json.bytes == expected else {
+                Issue.record("\(milliseconds) ms: \(String(decoding: json.bytes, as: UTF8.self)) != \(String(decoding: expected, as: UTF8.self))")
+                return
+            }
+        }
+    }
+
     @Test func writesAPageAsTheEncoderDid() throws {
         struct Page: Encodable {
             var jobs: [JobRepresentation]
