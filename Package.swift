@@ -69,6 +69,7 @@ let package = Package(
             path: "bench/HTTPBenchServer"
         ),
         .executableTarget(name: "slipway-tls-bench", dependencies: ["HTTP", "Sockets", "TLS"], path: "bench/TLSBench"),
+        .executableTarget(name: "slipway-sse-bench", dependencies: ["CSystem"], path: "bench/SSEBench"),
 
         // MARK: - Tests
         .target(

@@ -10,8 +10,9 @@
 #    bench/lua/paths.lua, so /healthz is measured through the same script as well, and the
 #    lookup's ratio is taken against that (plain /healthz is printed too).
 #    Targets: job lookup >= 0.5x /healthz; filtered list p99 <= 10 ms.
-# 2. 1,000 /v1/events subscribers (Tests/python/sse_client.py fanout), then a burst of 1,000
-#    job submissions: the p99 delay from each job's created_at to its arrival at a subscriber.
+# 2. 1,000 /v1/events subscribers (slipway-sse-bench, bench/SSEBench: one compiled epoll client;
+#    the Python client measured itself), then a burst of 1,000 job submissions: the p99 delay
+#    from each job's created_at to its arrival at a subscriber.
 #
 # The server is `slipway serve` (release, log level error, no Docker engine: jobs stay
 # pending), started and stopped by PID on a free port. The machine has 2 cores shared with
@@ -37,7 +38,9 @@ ulimit -n 65536 || true
 
 log "building slipway (release)"
 swift build -c release --product slipway >/dev/null
+swift build -c release --product slipway-sse-bench >/dev/null
 binary=$(swift build -c release --show-bin-path)/slipway
+sse_bench=$(swift build -c release --show-bin-path)/slipway-sse-bench
 port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/slipway.yml" <<YAML
 listen: ["127.0.0.1:$port"]
@@ -110,7 +113,7 @@ printf '%-44s %12s %10s %8s\n' "GET /v1/jobs?status=running&limit=50" "$list_rps
 echo "targets: job lookup >= 0.50 of /healthz (like for like: both through paths.lua); list p99 <= 10 ms"
 
 log "SSE: 1,000 subscribers, a burst of 1,000 submissions"
-"$python" Tests/python/sse_client.py "$port" fanout 1000 1000 120 >"$work/fanout.txt" &
+"$sse_bench" "$port" 1000 1000 120 >"$work/fanout.txt" &
 fanout=$!
 for _ in $(seq 600); do grep -q connected "$work/fanout.txt" 2>/dev/null && break; sleep 0.1; done
 "$python" - "$port" <<'PY'
