@@ -8,11 +8,19 @@ public struct JobID: RawRepresentable, Hashable, Comparable, Sendable, Codable, 
     public init(rawValue: Int64) { self.rawValue = rawValue }
     public init(_ rawValue: Int64) { self.rawValue = rawValue }
 
-    /// Parses the decimal form used in URLs; `nil` for anything else.
+    /// Parses the decimal digits of a job id (1 to 18 digits, positive); anything else is nil.
+    /// Inlinable so it is specialised where it is called: as a generic call across modules it
+    /// cost a lookup of GET /v1/jobs/{id} about 5% of its time.
+    @inlinable
     public init?(_ text: some StringProtocol) {
-        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let value = Int64(text), value > 0
-        else { return nil }
+        var value: Int64 = 0
+        var digits = 0
+        for byte in text.utf8 {
+            guard byte >= 0x30, byte <= 0x39, digits < 18 else { return nil }
+            value = value * 10 + Int64(byte - 0x30)
+            digits += 1
+        }
+        guard value > 0 else { return nil }
         self.rawValue = value
     }
 

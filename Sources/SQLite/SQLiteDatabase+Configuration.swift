@@ -26,6 +26,16 @@ extension SQLiteDatabase {
         /// beyond this are closed when returned.
         public var maxIdleReadNowConnections: Int = 8
 
+        /// How much of the database file each read-only connection maps into memory
+        /// (`PRAGMA mmap_size`, https://www.sqlite.org/mmap.html); 0 turns it off.
+        ///
+        /// Readers then take pages straight from the operating system's page cache instead of a
+        /// `pread` into a 2 MB cache of their own per connection, which random point lookups
+        /// over a database larger than that cache missed most of the time. The mapping is
+        /// shared and costs address space, not memory. The writer does not map: SQLite writes
+        /// through `write` either way, and a file truncated under a mapping would fault.
+        public var readerMemoryMapBytes: Int = 256 * 1024 * 1024
+
         /// How many prepared statements each connection caches.
         public var statementCacheCapacity: Int = 64
 

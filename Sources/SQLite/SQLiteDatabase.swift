@@ -249,6 +249,9 @@ public final class SQLiteDatabase: Sendable {
             path: path, mode: .readOnly, statementCacheCapacity: configuration.statementCacheCapacity)
         connection.busyTimeout = configuration.busyTimeout
         try connection.setPragma("foreign_keys", to: 1)
+        if configuration.readerMemoryMapBytes > 0 {
+            try connection.setPragma("mmap_size", to: .integer(Int64(configuration.readerMemoryMapBytes)))
+        }
         try configuration.prepareConnection?(connection)
         return connection
     }

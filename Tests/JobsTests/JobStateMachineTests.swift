@@ -57,12 +57,17 @@ struct JobStateMachineTests {
         #expect(throws: IllegalTransition.self) { try job.apply(.succeed, at: Date()).get() }
     }
 
-    @Test(arguments: ["1", "42", "9007199254740993"])
+    @Test(arguments: ["1", "42", "9007199254740993", "999999999999999999"])
     func parsesJobIDs(_ text: String) {
         #expect(JobID(text)?.description == text)
+        #expect(JobID(Substring(text))?.description == text)
     }
 
-    @Test(arguments: ["", "0", "-1", "+1", "1.0", "abc", "1 ", "99999999999999999999", "0x10"])
+    @Test func parsesLeadingZerosAsTheNumber() {
+        #expect(JobID("0012") == JobID(12))
+    }
+
+    @Test(arguments: ["", "0", "000", "-1", "+1", "1.0", "abc", "1 ", " 1", "1/", "٣", "1000000000000000000", "99999999999999999999", "0x10"])
     func rejectsInvalidJobIDs(_ text: String) {
         #expect(JobID(text) == nil)
     }

@@ -65,6 +65,18 @@ struct SQLiteDatabaseReadTests {
         await database.close()
     }
 
+    @Test("read connections map the file into memory; the writer does not")
+    func readersMapTheFile() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await openItemsDatabase(directory)
+        let expected = Int64(SQLiteDatabase.Configuration().readerMemoryMapBytes)
+        #expect(expected > 0)
+        #expect(try await database.read { db in try db.pragma("mmap_size")?.int64Value } == expected)
+        #expect(try await onOwnThread { try database.readNow { db in try db.pragma("mmap_size")?.int64Value } } == expected)
+        #expect(try await database.write { db in try db.pragma("mmap_size")?.int64Value } == 0)
+        await database.close()
+    }
+
     @Test("readNow from many threads at once")
     func readNowConcurrently() async throws {
         let directory = try TemporaryDirectory()
