@@ -13,6 +13,14 @@ import Jobs
 public struct JobSubmission: Sendable, Hashable {
     public var specification: JobSpecification
 
+    static func isImageReferenceByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "+"): true
+        default: false
+        }
+    }
+
     static let knownFields: Set<String> = ["name", "image", "script", "variables", "worker", "timeout", "project"]
 
     /// Limits that keep a single submission from being unreasonable.
@@ -34,7 +42,11 @@ public struct JobSubmission: Sendable, Hashable {
         }
         let name = try self.requiredString(fields, "name", maximumLength: 255)
         let image = try self.requiredString(fields, "image", maximumLength: 512)
-        guard !image.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) else { throw invalidField("image", "must not contain whitespace") }
+        // The characters of a Docker image reference (registry host and port, path, tag,
+        // digest); anything else, non-ASCII spaces included, the engine would refuse later.
+        guard image.utf8.allSatisfy(Self.isImageReferenceByte) else {
+            throw invalidField("image", "must be a Docker image reference: ASCII letters, digits and . _ - / : @ + only")
+        }
 
         guard let scriptValue = fields["script"] else { throw invalidField("script", "is required: a list of shell lines") }
         guard case .array(let scriptItems) = scriptValue, !scriptItems.isEmpty else {
