@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, Docker, HTTP)
-// → (TLS, Sockets, Compression, SQLite) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
+// → (TLS, Sockets, Compression, SQLite, YAML) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
 let package = Package(
     name: "slipway",
     platforms: [.macOS(.v15)],
@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - C libraries and shims
@@ -21,12 +20,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: - Platform
         .target(name: "Sockets", dependencies: ["CSystem"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
         .target(
             name: "HTTP",
             dependencies: ["Sockets", "TLS", "Compression", "CNGHTTP2", .product(name: "Logging", package: "swift-log")]
@@ -44,16 +45,15 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GitLab",
-            dependencies: ["CSystem", "Jobs", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["CSystem", "Jobs", "YAML", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Composition
         .target(
             name: "Application",
             dependencies: [
-                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store",
+                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store", "YAML",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),

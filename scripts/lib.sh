@@ -31,7 +31,7 @@ apt_install() {
 
 # Build dependencies: the C libraries behind slipway's system-library targets.
 install_build_dependencies() {
-  apt_install pkg-config libnghttp2-dev zlib1g-dev libsqlite3-dev libssl-dev git ca-certificates
+  apt_install pkg-config libnghttp2-dev zlib1g-dev libsqlite3-dev libssl-dev libyaml-dev git ca-certificates
 }
 
 require_swift() {

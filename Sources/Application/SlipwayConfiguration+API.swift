@@ -5,7 +5,6 @@ import API
 #if canImport(Glibc)
 import Glibc
 #endif
-import Yams
 
 extension SlipwayConfiguration {
     /// The `api:` section: tokens, anonymous reads, long-poll and event settings.
@@ -55,7 +54,7 @@ extension SlipwayConfiguration.APISettings {
             guard let sequence = tokens.node.sequence else { throw ConfigurationError("\(tokens.path): must be a list of tokens") }
             var names: Set<String> = []
             for (index, element) in sequence.enumerated() {
-                let entry = try ConfigNode(element, path: "\(tokens.path)[\(index)]")
+                let entry = ConfigNode(element, path: "\(tokens.path)[\(index)]")
                 let token = try Self.token(entry)
                 guard names.insert(token.name).inserted else { throw ConfigurationError("\(entry.path).name: '\(token.name)' is used twice") }
                 self.tokens.append(token)

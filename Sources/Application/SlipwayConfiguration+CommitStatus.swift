@@ -61,12 +61,12 @@ extension SlipwayConfiguration {
 
     /// A token value; the error never quotes it.
     static func token(_ node: ConfigNode) throws -> GitLabToken {
-        guard let scalar = node.node.scalar, !scalar.string.isEmpty else {
+        guard let text = node.node.string, !text.isEmpty else {
             throw ConfigurationError("\(node.path): expected a non-empty token")
         }
-        guard !scalar.string.contains(where: { $0.isNewline || $0 == "\0" }) else {
+        guard !text.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw ConfigurationError("\(node.path): the token contains a line break or NUL (not shown)")
         }
-        return GitLabToken(scalar.string)
+        return GitLabToken(text)
     }
 }

@@ -6,7 +6,6 @@ import Glibc
 #endif
 import CommitStatus
 import GitLab
-import Yams
 
 extension SlipwayConfiguration {
     /// The `gitlab:` section.
@@ -96,7 +95,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
         guard let sequence = node.node.sequence else { throw ConfigurationError("\(node.path): must be a list of projects") }
         var projects: [ProjectConfiguration] = []
         for (index, element) in sequence.enumerated() {
-            let entry = try ConfigNode(element, path: "\(node.path)[\(index)]")
+            let entry = ConfigNode(element, path: "\(node.path)[\(index)]")
             let project = try Self.project(entry)
             if projects.contains(where: { $0.path.lowercased() == project.path.lowercased() }) {
                 throw ConfigurationError("\(entry.path).path: project \(project.path) is listed twice")
@@ -140,7 +139,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
         if let list = entry["variables"] {
             guard let sequence = list.node.sequence else { throw ConfigurationError("\(list.path): must be a list of {name, value, masked}") }
             for (index, element) in sequence.enumerated() {
-                let variable = try Self.variable(try ConfigNode(element, path: "\(list.path)[\(index)]"))
+                let variable = try Self.variable(ConfigNode(element, path: "\(list.path)[\(index)]"))
                 guard !variables.contains(where: { $0.name == variable.name }) else {
                     throw ConfigurationError("\(list.path)[\(index)].name: \(variable.name) is defined twice")
                 }
@@ -202,7 +201,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
     }
 
     static func hasUserInfo(_ url: String) -> Bool {
-        guard let range = url.range(of: "://") else { return false }
+        guard let range = url.firstRange(of: "://") else { return false }
         let authority = url[range.upperBound...].prefix { $0 != "/" }
         return authority.contains("@")
     }

@@ -9,7 +9,7 @@ import Jobs
 import Logging
 import Store
 import Sockets
-import Yams
+import YAML
 
 /// slipway's configuration: the YAML file (`--config`), whose keys mirror the command-line
 /// flags, overridden by the flags themselves.
@@ -139,15 +139,15 @@ public struct SlipwayConfiguration: Sendable {
 
     /// Parses YAML configuration text.
     public static func parse(yaml: String, source: String = "configuration") throws -> SlipwayConfiguration {
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try YAMLNode.parse(yaml)
         } catch {
             throw ConfigurationError("\(source) is not valid YAML: \(error)")
         }
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
-        let root = try ConfigNode(node, path: "")
+        let root = ConfigNode(node, path: "")
         try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "public_url", "gitlab", "status", "projects"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
@@ -310,44 +310,43 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
 /// A YAML node with its dotted path, for error messages that point at the offending key.
 struct ConfigNode {
-    let node: Node
+    let node: YAMLNode
     let path: String
 
-    init(_ node: Node, path: String) throws {
+    init(_ node: YAMLNode, path: String) {
         self.node = node
         self.path = path
     }
 
     subscript(key: String) -> ConfigNode? {
-        guard let mapping = self.node.mapping, let child = mapping[key] else { return nil }
-        return try? ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)")
+        guard let child = self.node[key] else { return nil }
+        return ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)")
     }
 
-    var keys: [String] { self.node.mapping?.keys.compactMap(\.string) ?? [] }
+    var keys: [String] { self.node.mapping?.compactMap(\.key.string) ?? [] }
 
     func allowOnly(_ allowed: Set<String>) throws {
         guard let mapping = self.node.mapping else {
             throw ConfigurationError("\(self.path.isEmpty ? "the configuration" : self.path) must be a mapping of keys to values")
         }
-        for key in mapping.keys {
+        for key in mapping.map(\.key) {
             guard let name = key.string, allowed.contains(name) else {
                 let prefix = self.path.isEmpty ? "" : "\(self.path)."
-                let line = key.mark.map { " (line \($0.line))" } ?? ""
-                throw ConfigurationError("unknown configuration key '\(prefix)\(key.string ?? "?")'\(line); known keys: \(allowed.sorted().joined(separator: ", "))")
+                throw ConfigurationError("unknown configuration key '\(prefix)\(key.string ?? "?")' (line \(key.mark.line)); known keys: \(allowed.sorted().joined(separator: ", "))")
             }
         }
     }
 
     func string() throws -> String {
-        guard let scalar = self.node.scalar else { throw ConfigurationError("\(self.path): expected a single value") }
-        return scalar.string
+        guard let text = self.node.string else { throw ConfigurationError("\(self.path): expected a single value") }
+        return text
     }
 
     func stringList() throws -> [String] {
         if let sequence = self.node.sequence {
             return try sequence.map { element in
-                guard let scalar = element.scalar else { throw ConfigurationError("\(self.path): expected a list of strings") }
-                return scalar.string
+                guard let text = element.string else { throw ConfigurationError("\(self.path): expected a list of strings") }
+                return text
             }
         }
         return [try self.string()]
@@ -364,9 +363,12 @@ struct ConfigNode {
     /// A size in bytes: a whole number, or one with a unit as Docker writes them (`512k`,
     /// `256m`, `2g`, binary multiples; `KiB`, `MiB`, `GiB` and `kb`/`mb`/`gb` alike).
     func byteCount(in range: ClosedRange<Int>) throws -> Int {
-        let text = try self.string().trimmingCharacters(in: .whitespaces)
+        var trimmed = Substring(try self.string())
+        while let first = trimmed.first, first.isWhitespace, !first.isNewline { trimmed.removeFirst() }
+        while let last = trimmed.last, last.isWhitespace, !last.isNewline { trimmed.removeLast() }
+        let text = String(trimmed)
         let digits = text.prefix { $0.isNumber }
-        let unit = text.dropFirst(digits.count).lowercased().replacingOccurrences(of: "ib", with: "").replacingOccurrences(of: "b", with: "")
+        let unit = text.dropFirst(digits.count).lowercased().replacing("ib", with: "").replacing("b", with: "")
         let multiplier: Int? = switch unit {
         case "": 1
         case "k": 1 << 10

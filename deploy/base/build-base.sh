@@ -26,7 +26,7 @@ set -euo pipefail
 
 readonly SUITE=bookworm
 readonly RECIPE=3 # bump when the trimming or import recipe changes
-readonly PACKAGES=(ca-certificates curl git libnghttp2-14 libsqlite3-0 libssl3 tini zlib1g)
+readonly PACKAGES=(ca-certificates curl git libnghttp2-14 libsqlite3-0 libssl3 libyaml-0-2 tini zlib1g)
 DOCKER=${DOCKER:-docker}
 CACHE=${SLIPWAY_BASE_CACHE:-/var/tmp/slipway-deploy-base}
 

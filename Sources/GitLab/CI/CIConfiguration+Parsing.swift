@@ -1,7 +1,7 @@
 // slipway — GitLab
 // SPDX-License-Identifier: Apache-2.0
 
-import Yams
+import YAML
 
 extension CIConfiguration {
     /// Parses `.gitlab-ci.yml` text.
@@ -11,13 +11,13 @@ extension CIConfiguration {
     public static func parse(_ yaml: String) throws -> CIConfiguration {
         let root: CINode
         do {
-            guard let node = try Yams.compose(yaml: yaml) else {
+            guard let node = try YAMLNode.parse(yaml) else {
                 throw GitLabError(.configError, ".gitlab-ci.yml is empty; define at least one job with a script")
             }
             root = try CINode(node)
         } catch let error as GitLabError {
             throw error
-        } catch let error as YamlError {
+        } catch let error as YAMLError {
             throw Self.yamlError(error)
         }
         guard let entries = root.entries else {
@@ -27,16 +27,13 @@ extension CIConfiguration {
         return try parser.parse(entries)
     }
 
-    private static func yamlError(_ error: YamlError) -> GitLabError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return GitLabError(.configError, "invalid YAML: \(problem) (column \(mark.column))", line: mark.line, underlying: error)
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return GitLabError(.configError, "invalid YAML: duplicate keys \(duplicates.joined(separator: ", ")) in one mapping",
-                               underlying: error)
-        default:
-            return GitLabError(.configError, "invalid YAML: \(error)", underlying: error)
+    /// `invalid YAML: <problem> (column <n>[; <context>])` on the problem's line.
+    private static func yamlError(_ error: YAMLError) -> GitLabError {
+        guard let mark = error.mark else {
+            return GitLabError(.configError, "invalid YAML: \(error.summary)", underlying: error)
         }
+        let context = error.context.map { context in "; \(context)" + (error.contextMark.map { " at \($0)" } ?? "") } ?? ""
+        return GitLabError(.configError, "invalid YAML: \(error.problem) (column \(mark.column)\(context))", line: mark.line, underlying: error)
     }
 }
 

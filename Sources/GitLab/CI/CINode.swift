@@ -1,14 +1,15 @@
 // slipway — GitLab
 // SPDX-License-Identifier: Apache-2.0
 
-import Yams
+import YAML
 
-/// A `.gitlab-ci.yml` value with the line it came from: Yams' node tree with aliases already
-/// resolved by the composer and `<<` merge keys applied, reduced to what the CI schema needs.
+/// A `.gitlab-ci.yml` value with the line it came from: the composed YAML tree (aliases
+/// already resolved by the composer) with `<<` merge keys applied, reduced to what the CI
+/// schema needs.
 struct CINode: Sendable {
     enum Value: Sendable {
         case null
-        /// A scalar as written, with the type YAML's core schema resolves it to.
+        /// A scalar as written, with the type YAML 1.1 resolves it to.
         case scalar(String, ScalarType)
         case mapping([Entry])
         case sequence([CINode])
@@ -30,63 +31,61 @@ struct CINode: Sendable {
         self.line = line
     }
 
-    /// Converts a composed Yams node.
-    init(_ node: Node) throws {
-        let line = node.mark?.line ?? 0
-        switch node {
-        case .scalar(let scalar):
-            // `node.tag` resolves the implicit tag (plain `true` → bool, quoted "true" → str).
-            switch node.tag.rawValue {
-            case Tag.Name.null.rawValue: self.init(.null, line: line)
-            case Tag.Name.bool.rawValue: self.init(.scalar(scalar.string, .bool), line: line)
-            case Tag.Name.int.rawValue: self.init(.scalar(scalar.string, .int), line: line)
-            case Tag.Name.float.rawValue: self.init(.scalar(scalar.string, .float), line: line)
-            default: self.init(.scalar(scalar.string, .string), line: line)
+    /// Converts a composed YAML node.
+    init(_ node: YAMLNode) throws {
+        let line = node.mark.line
+        switch node.content {
+        case .scalar(let text, _):
+            // `node.tag` is the resolved tag (plain `true` → bool, quoted "true" → str).
+            switch node.tag {
+            case .null: self.init(.null, line: line)
+            case .bool: self.init(.scalar(text, .bool), line: line)
+            case .int: self.init(.scalar(text, .int), line: line)
+            case .float: self.init(.scalar(text, .float), line: line)
+            default: self.init(.scalar(text, .string), line: line)
             }
-        case .sequence(let sequence):
-            self.init(.sequence(try sequence.map(CINode.init)), line: line)
-        case .mapping(let mapping):
-            self.init(.mapping(try Self.entries(of: mapping)), line: line)
-        case .alias:
-            // The composer replaces aliases with the anchored node; an alias here would be a
-            // node built by hand.
-            throw GitLabError(.configError, "unresolved YAML alias", line: line)
+        case .sequence(let items):
+            self.init(.sequence(try items.map(CINode.init)), line: line)
+        case .mapping(let entries):
+            self.init(.mapping(try Self.entries(of: entries)), line: line)
         }
     }
 
     /// The mapping's entries in order, with YAML merge keys (`<<: *defaults`) applied: keys
     /// written in the mapping win over merged ones, and earlier merged mappings win over later
     /// ones, as the YAML merge-key spec says.
-    private static func entries(of mapping: Node.Mapping) throws -> [Entry] {
+    private static func entries(of mapping: [YAMLNode.Entry]) throws -> [Entry] {
         var own: [Entry] = []
         var merged: [Entry] = []
-        for (key, value) in mapping {
-            let keyLine = key.mark?.line ?? mapping.mark?.line ?? 0
-            if key.tag.rawValue == Tag.Name.merge.rawValue {
-                let sources: [Node] =
-                    switch value {
+        for entry in mapping {
+            let keyLine = entry.key.mark.line
+            if entry.key.tag == .merge {
+                let value = entry.value
+                let sources: [YAMLNode] =
+                    switch value.content {
                     case .mapping: [value]
-                    case .sequence(let sequence): Array(sequence)
-                    default: []
+                    case .sequence(let items): items
+                    case .scalar: []
                     }
                 guard !sources.isEmpty else {
                     throw GitLabError(.configError, "a `<<` merge key needs a mapping or a list of mappings (an alias like *defaults)",
                                       keyword: "<<", line: keyLine)
                 }
                 for source in sources {
-                    guard case .mapping(let sourceMapping) = source else {
-                        throw GitLabError(.configError, "a `<<` merge key needs mappings, not \(source)", keyword: "<<", line: keyLine)
+                    guard let sourceEntries = source.mapping else {
+                        let found = source.string.map { "`\($0)`" } ?? "a list"
+                        throw GitLabError(.configError, "a `<<` merge key needs mappings, not \(found)", keyword: "<<", line: keyLine)
                     }
-                    for entry in try Self.entries(of: sourceMapping) where !merged.contains(where: { $0.key == entry.key }) {
-                        merged.append(entry)
+                    for merge in try Self.entries(of: sourceEntries) where !merged.contains(where: { $0.key == merge.key }) {
+                        merged.append(merge)
                     }
                 }
                 continue
             }
-            guard let name = key.scalar?.string else {
+            guard let name = entry.key.string else {
                 throw GitLabError(.configError, "mapping keys must be plain strings", line: keyLine)
             }
-            own.append(Entry(key: name, keyLine: keyLine, value: try CINode(value)))
+            own.append(Entry(key: name, keyLine: keyLine, value: try CINode(entry.value)))
         }
         let ownKeys = Set(own.map(\.key))
         return merged.filter { !ownKeys.contains($0.key) } + own

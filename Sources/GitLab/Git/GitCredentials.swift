@@ -41,7 +41,7 @@ public struct GitCredentials: Sendable, Hashable {
     static func origin(of url: String) -> String? {
         let lowered = url.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return nil }
-        let schemeEnd = url.range(of: "://")!.upperBound
+        let schemeEnd = url.firstRange(of: "://")!.upperBound
         let rest = url[schemeEnd...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         // Drop any user:password@ (slipway never puts one there; a configured URL might).

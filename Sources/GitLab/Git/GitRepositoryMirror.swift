@@ -232,7 +232,7 @@ public struct GitRepositoryMirror: Sendable {
         // user-info in URLs: "scheme://anything-without-slash-or-space@" → "scheme://***@".
         var output = ""
         var rest = Substring(result)
-        while let range = rest.range(of: "://") {
+        while let range = rest.firstRange(of: "://") {
             output += rest[..<range.upperBound]
             rest = rest[range.upperBound...]
             let authority = rest.prefix { $0 != "/" && $0 != " " && $0 != "\n" && $0 != "'" && $0 != "\"" }
