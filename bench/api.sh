@@ -37,10 +37,10 @@ trap cleanup EXIT
 ulimit -n 65536 || true
 
 log "building slipway (release)"
-swift build -c release --product slipway >/dev/null
-swift build -c release --product slipway-sse-bench >/dev/null
-binary=$(swift build -c release --show-bin-path)/slipway
-sse_bench=$(swift build -c release --show-bin-path)/slipway-sse-bench
+swift build -c release --static-swift-stdlib --product slipway >/dev/null
+swift build -c release --static-swift-stdlib --product slipway-sse-bench >/dev/null
+binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/slipway
+sse_bench=$(swift build -c release --static-swift-stdlib --show-bin-path)/slipway-sse-bench
 port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/slipway.yml" <<YAML
 listen: ["127.0.0.1:$port"]

@@ -42,8 +42,8 @@ if [[ -n ${SLIPWAY_BIN:-} ]]; then
 else
   require_swift
   log "building slipway (release)"
-  swift build -c release --product slipway >&2
-  bin="$(swift build -c release --show-bin-path)/slipway"
+  swift build -c release --static-swift-stdlib --product slipway >&2
+  bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/slipway"
 fi
 
 work=$(mktemp -d /tmp/slipway-bench-dind.XXXXXX)

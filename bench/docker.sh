@@ -39,8 +39,8 @@ if [[ -z ${SLIPWAY_TEST_DOCKER_HOST:-} ]]; then
 fi
 
 log "building slipway-bench (release)"
-swift build -c release --product slipway-bench >&2
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib --product slipway-bench >&2
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 log "Docker client vs CLI: $runs runs each, alternating"
 "$bin/slipway-bench" docker \

@@ -236,7 +236,7 @@ main() {
     install_missing
     if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
         log "building slipway (release)"
-        (cd "$root" && swift build -c release --product slipway >&2)
+        (cd "$root" && swift build -c release --static-swift-stdlib --product slipway >&2)
     fi
     [[ -x "$root/.build/release/slipway" ]] || die "no $root/.build/release/slipway"
     work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-bench-http1.XXXXXX")

@@ -39,9 +39,9 @@ cleanup() {
 trap cleanup EXIT
 
 log "building slipway and slipway-http-bench (release)"
-swift build -c release --product slipway >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-swift build -c release --product slipway-http-bench >>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib --product slipway >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+swift build -c release --static-swift-stdlib --product slipway-http-bench >>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

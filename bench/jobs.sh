@@ -40,8 +40,8 @@ fi
 image=${SLIPWAY_TEST_BUSYBOX_IMAGE:-slipway-test/busybox:latest}
 
 log "building slipway (release)"
-swift build -c release --product slipway >&2
-binary=$(swift build -c release --show-bin-path)/slipway
+swift build -c release --static-swift-stdlib --product slipway >&2
+binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/slipway
 
 work=$(mktemp -d /tmp/slipway-bench-jobs.XXXXXX)
 server_pid=""

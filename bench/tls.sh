@@ -43,8 +43,8 @@ cleanup() {
 trap cleanup EXIT
 
 log "building slipway-tls-bench (release)"
-swift build -c release --product slipway-tls-bench >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib --product slipway-tls-bench >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 log "making a test CA and a certificate for localhost"
 (

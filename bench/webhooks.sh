@@ -31,8 +31,8 @@ apt_install wrk python3 git
 require_swift
 
 log "building slipway (release)"
-swift build -c release --product slipway >&2
-binary=$(swift build -c release --show-bin-path)/slipway
+swift build -c release --static-swift-stdlib --product slipway >&2
+binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/slipway
 image=${SLIPWAY_TEST_BUSYBOX_IMAGE:-slipway-test/busybox:latest}
 
 work=$(mktemp -d /tmp/slipway-bench-webhooks.XXXXXX)

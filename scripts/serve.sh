@@ -22,5 +22,7 @@ if [ -z "${DOCKER_HOST:-}" ]; then
     log "warning: no Docker engine answers at /var/run/docker.sock: slipway starts anyway, /readyz fails and jobs wait in pending until one does (start dockerd, or set DOCKER_HOST)"
 fi
 log "building slipway (release)"
-swift build -c release --product slipway
+# Linked as it ships (deploy/): the Swift runtime statically, which also keeps the resident set
+# small (only the runtime code slipway uses is mapped).
+swift build -c release --static-swift-stdlib --product slipway
 exec .build/release/slipway serve "$@"
