@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["Application", "API", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ApplicationTests", dependencies: ["Application"]),
+        .testTarget(name: "ApplicationTests", dependencies: ["Application", "Docker", "Jobs"]),
         // GitLab webhooks against the live server, and pipelines from real git repositories
         // run on the private Docker daemon.
         .testTarget(

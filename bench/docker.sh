@@ -5,19 +5,27 @@
 #
 # Usage: bench/docker.sh [runs]     (default 50; 3 warm-up runs each are not counted)
 #
-#   BENCH_NETWORK=none|host      the containers' network (default none, as jobs run in tests)
+#   BENCH_NETWORK=none|host|disabled
+#                                the containers' network (default none, as jobs run in tests).
+#                                disabled: two client sides against the same CLI runs (with
+#                                --network none): NetworkMode none as the CLI sends it (like
+#                                for like), and none as slipway creates job containers —
+#                                NetworkDisabled plus an /etc/hosts put before the start
+#                                (DockerClient.createContainerSkippingNetworkSandbox, the call
+#                                the job runtime makes), which skips the engine's network
+#                                sandbox; the CLI cannot send NetworkDisabled.
 #   BENCH_STRATEGY=remove|autoremove
 #                                remove (default): create, register a wait for next-exit,
 #                                start, read the exit code, DELETE — how slipway runs a job
 #                                (it drains the log before removing). autoremove: AutoRemove
 #                                and wait for `removed`, what `docker run --rm` does.
 #
-# Each run of our side is `true` in slipway-test/busybox with NetworkMode none, on keep-alive
-# connections of one process (no process start per run). Each CLI run is
-# `/usr/bin/docker --host <private socket> run --rm --network none <image> true`, spawned by
-# the same benchmark process and timed from spawn to exit. The two alternate (which one goes
-# first alternates too). Prints both medians (with p10/p90) and the ratio; the target is
-# <= 0.8x.
+# Each run of our side is `true` in slipway-test/busybox, on keep-alive connections of one
+# process (no process start per run). Each CLI run is
+# `/usr/bin/docker --host <private socket> run --rm --network <none|host> <image> true`,
+# spawned by the same benchmark process and timed from spawn to exit. The sides alternate,
+# one run of each per round, taking every order of the sides in turn. Prints each side's
+# median (with p10/p90) and each client side's ratio to the CLI; the target is <= 0.8x.
 #
 # The benchmark executable is `slipway-bench` (bench/Sources/slipway-bench), an executable
 # target of the package that is not a product; this script builds it in release mode. The

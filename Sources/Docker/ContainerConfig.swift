@@ -15,6 +15,9 @@ public struct ContainerConfig: Decodable, Sendable, Hashable {
     public var openStdin: Bool?
     public var stopSignal: String?
     public var hostname: String?
+    /// Created without the engine's network sandbox (see
+    /// ``ContainerCreateRequest/networkDisabled``); the engine leaves it out otherwise.
+    public var networkDisabled: Bool?
 
     enum CodingKeys: String, CodingKey {
         case image = "Image"
@@ -28,5 +31,6 @@ public struct ContainerConfig: Decodable, Sendable, Hashable {
         case openStdin = "OpenStdin"
         case stopSignal = "StopSignal"
         case hostname = "Hostname"
+        case networkDisabled = "NetworkDisabled"
     }
 }

@@ -27,6 +27,13 @@ public struct ContainerCreateRequest: Encodable, Sendable, Hashable {
     /// Seconds `stop` waits before SIGKILL when the call gives no timeout.
     public var stopTimeout: Int?
     public var hostname: String?
+    /// `true` creates the container without the engine's network sandbox: runc still gives it
+    /// a network namespace of its own with only `lo`, but the engine sets up no networking
+    /// for it and writes no `/etc/hosts` or `/etc/resolv.conf` (the image's, usually empty,
+    /// files show). Keep ``HostConfig/networkMode`` `none` alongside, so inspect and the CLI
+    /// agree. The CLI cannot set it. See ``withNetworkSandboxSkipped`` for the cheap
+    /// `none` slipway uses.
+    public var networkDisabled: Bool?
     public var hostConfig: HostConfig?
     public var networkingConfig: NetworkingConfig?
 
@@ -70,6 +77,7 @@ public struct ContainerCreateRequest: Encodable, Sendable, Hashable {
         case stopSignal = "StopSignal"
         case stopTimeout = "StopTimeout"
         case hostname = "Hostname"
+        case networkDisabled = "NetworkDisabled"
         case hostConfig = "HostConfig"
         case networkingConfig = "NetworkingConfig"
     }

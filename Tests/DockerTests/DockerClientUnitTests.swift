@@ -115,6 +115,38 @@ struct DockerClientUnitTests {
         #expect(json == #"{"Cmd":["true"],"Env":["A=b"],"HostConfig":{"CapAdd":["ALL"],"CapDrop":["SYS_RESOURCE"],"Init":true,"Mounts":[{"Source":"/var/run/docker.sock","Target":"/var/run/docker.sock","Type":"bind"},{"Target":"/var/lib/docker","Type":"volume"},{"Target":"/run","TmpfsOptions":{"SizeBytes":1024},"Type":"tmpfs"}],"NanoCpus":1000000000,"NetworkMode":"none"},"Image":"busybox","Labels":{"slipway.job":"1"}}"#)
     }
 
+    @Test("only a none network without extra hosts or a read-only root skips the sandbox, and then encodes NetworkDisabled")
+    func networkSandboxSkipping() throws {
+        func request(_ network: String?, configure: (inout HostConfig) -> Void = { _ in }) -> ContainerCreateRequest {
+            var hostConfig = HostConfig(networkMode: network)
+            configure(&hostConfig)
+            return ContainerCreateRequest(image: "busybox", cmd: ["true"], hostConfig: hostConfig)
+        }
+        let none = request("none")
+        #expect(none.skipsNetworkSandbox)
+        #expect(none.networkDisabled == nil)
+        #expect(none.withNetworkSandboxSkipped.networkDisabled == true)
+        #expect(none.withNetworkSandboxSkipped.hostConfig?.networkMode == "none")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(none.withNetworkSandboxSkipped), as: UTF8.self)
+            == #"{"Cmd":["true"],"HostConfig":{"NetworkMode":"none"},"Image":"busybox","NetworkDisabled":true}"#)
+        #expect(String(decoding: try encoder.encode(none), as: UTF8.self) == #"{"Cmd":["true"],"HostConfig":{"NetworkMode":"none"},"Image":"busybox"}"#)
+
+        var chosen = none
+        chosen.networkDisabled = false
+        let others = [
+            request("bridge"), request("host"), request(nil), request("container:abc"), ContainerCreateRequest(image: "busybox"),
+            request("none") { $0.extraHosts = ["db:127.0.0.1"] }, request("none") { $0.readonlyRootfs = true }, chosen,
+        ]
+        for other in others {
+            #expect(!other.skipsNetworkSandbox)
+            #expect(other.withNetworkSandboxSkipped == other)
+        }
+        #expect(request("none") { $0.extraHosts = [] }.skipsNetworkSandbox)
+        #expect(DockerClient.networkNoneHostsFile.hasPrefix("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"))
+    }
+
     @Test("inspect answers with nulls decode")
     func inspectDecoding() throws {
         let json = #"{"Id":"abc","Name":"/x","State":{"Status":"exited","Running":false,"ExitCode":3,"Error":""},"Config":{"Image":"busybox","Cmd":null,"Env":null,"Labels":{},"Tty":false},"HostConfig":{"NetworkMode":"none","Init":null,"Mounts":null},"Mounts":[]}"#

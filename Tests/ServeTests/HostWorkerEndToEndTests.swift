@@ -79,6 +79,33 @@ struct HostWorkerEndToEndTests {
         }
     }
 
+    /// Job containers on `network: none` are created without the engine's network sandbox
+    /// (NetworkDisabled) and get `/etc/hosts` from slipway: from inside they look like
+    /// `docker run --network none`.
+    @Test func aNetworkNoneJobResolvesLocalhostHasOnlyLoopbackAndReachesNothingElse() async throws {
+        let hostNamespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        try await self.withServer { server in
+            let id = try await server.submit(image: self.busybox, script: [
+                "cat /etc/hosts",
+                "ping -c 1 -W 2 localhost",
+                #"echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')""#,
+                #"echo "netns: $(readlink /proc/self/ns/net)""#,
+                "ping -c 1 -W 2 192.0.2.1 2>&1 | grep 'Network is unreachable'",
+                // slipway's own API on the host's loopback: the job's 127.0.0.1 is its own lo.
+                "if nc -w 2 127.0.0.1 \(server.port) < /dev/null; then echo 'slipway: reached'; else echo 'slipway: not reached'; fi",
+            ])
+            let job = try await server.waitForJob(id)
+            let log = try await server.logText(id)
+            #expect(job.status == "success", "log:\n\(log)")
+            #expect(log.contains("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"), "log:\n\(log)")
+            #expect(log.contains("1 packets transmitted, 1 packets received"), "log:\n\(log)")
+            #expect(log.contains("\ninterfaces: lo \n"), "log:\n\(log)")
+            #expect(log.contains("\nnetns: net:[") && !log.contains("\nnetns: \(hostNamespace)\n"), "log:\n\(log)")
+            #expect(log.contains("sendto: Network is unreachable"), "log:\n\(log)")
+            #expect(log.contains("\nslipway: not reached\n"), "log:\n\(log)")
+        }
+    }
+
     @Test func aMissingImageFailsWithImageNotFound() async throws {
         try await self.withServer { server in
             let id = try await server.submit(image: "slipway-test/no-such-image:\(UInt32.random(in: 0...UInt32.max))", script: ["true"])

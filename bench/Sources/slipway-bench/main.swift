@@ -1,13 +1,17 @@
 // slipway — benchmarks that need slipway's own modules (run by bench/*.sh; not a product).
 //
 //   slipway-bench docker [--runs N] [--warmup N] [--image IMAGE] [--cli PATH] [--host DOCKER_HOST]
-//                        [--network none|host] [--strategy remove|autoremove] [--verbose]
+//                        [--network none|host|disabled] [--strategy remove|autoremove] [--verbose]
 //
 // docker: times a trivial container's life cycle (`true` in IMAGE) through slipway's Docker
 // client — create, register a wait, start, exit code, remove — on keep-alive connections of
 // this one process, against `CLI --host HOST run --rm --network NETWORK IMAGE true` spawned
-// from here, alternating one run of each; prints both medians and their ratio. --verbose
-// prints every run and the client's time per step.
+// from here, alternating one run of each; prints the medians and each client row's ratio to
+// the CLI. --network disabled runs three sides per round against the same CLI runs (with
+// `--network none`): the client with `NetworkMode: none` as the CLI sends it (like for like),
+// and the client creating the container as slipway's jobs are created
+// (DockerClient.createContainerSkippingNetworkSandbox: `NetworkDisabled` plus the `/etc/hosts`
+// put). --verbose prints every run and the client's time per step.
 
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +26,8 @@ struct Options {
     var image = "slipway-test/busybox:latest"
     var cli = "/usr/bin/docker"
     var host: String?
+    /// `none` or `host`: the client and the CLI with that network. `disabled`: the CLI with
+    /// `none` against two client sides, `none` like for like and `none` as jobs create it.
     var network = "none"
     /// `remove`: wait for the exit, then DELETE (how slipway runs jobs: the log is drained
     /// before removal). `autoremove`: AutoRemove and wait for `removed` (what `docker run --rm`
@@ -34,7 +40,7 @@ func parseOptions() -> Options {
     var options = Options()
     var arguments = CommandLine.arguments.dropFirst()
     guard arguments.first == "docker" else {
-        fail("usage: slipway-bench docker [--runs N] [--warmup N] [--image IMAGE] [--cli PATH] [--host DOCKER_HOST] [--network none|host] [--strategy remove|autoremove] [--verbose]")
+        fail("usage: slipway-bench docker [--runs N] [--warmup N] [--image IMAGE] [--cli PATH] [--host DOCKER_HOST] [--network none|host|disabled] [--strategy remove|autoremove] [--verbose]")
     }
     arguments = arguments.dropFirst()
     while let argument = arguments.popFirst() {
@@ -75,15 +81,34 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
+/// A side of the comparison; one run of each per round.
+enum Side {
+    /// The client with the network the CLI gets (`none` or `host`).
+    case client
+    /// The client with `none` created the way slipway's jobs are (`--network disabled` only).
+    case clientWithoutSandbox
+    case cli
+}
+
 /// One life cycle through the client: create, wait registered before start (so a container
 /// that exits at once is never missed), start, exit code, remove.
-func runWithClient(_ docker: DockerClient, _ options: Options) async throws -> Int {
+///
+/// - Parameter skippingSandbox: create through `createContainerSkippingNetworkSandbox`, which
+///   is how the job runtime creates every container (with `none`: `NetworkDisabled` and the
+///   `/etc/hosts` put, timed together as the create step).
+func runWithClient(_ docker: DockerClient, _ options: Options, network: String, skippingSandbox: Bool) async throws -> Int {
     let autoRemove = options.strategy == "autoremove"
     var request = ContainerCreateRequest(image: options.image, cmd: ["true"], labels: ["slipway.bench": "1"])
-    request.hostConfig = HostConfig(networkMode: options.network, autoRemove: autoRemove ? true : nil)
+    request.hostConfig = HostConfig(networkMode: network, autoRemove: autoRemove ? true : nil)
     var marks: [(String, ContinuousClock.Instant)] = [("", now())]
-    let id = try await docker.createContainer(request).id
-    marks.append(("create", now()))
+    let id: String
+    if skippingSandbox {
+        id = try await docker.createContainerSkippingNetworkSandbox(request).id
+        marks.append(("create+hosts", now()))
+    } else {
+        id = try await docker.createContainer(request).id
+        marks.append(("create", now()))
+    }
     let wait = try await docker.registerWait(id, condition: autoRemove ? .removed : .nextExit)
     marks.append(("wait registered", now()))
     try await docker.startContainer(id)
@@ -96,14 +121,14 @@ func runWithClient(_ docker: DockerClient, _ options: Options) async throws -> I
     }
     if options.verbose {
         let steps = zip(marks.dropFirst(), marks).map { "\($0.0) \(format(seconds($0.1 - $1.1)))" }
-        FileHandleOutput.standardError("  client steps: \(steps.joined(separator: ", "))\n")
+        FileHandleOutput.standardError("  client\(skippingSandbox ? " (no sandbox)" : "") steps: \(steps.joined(separator: ", "))\n")
     }
     return result.statusCode
 }
 
 /// One `docker run --rm`: spawned, and waited for on a Dispatch thread (waitpid blocks).
-func runCLI(_ options: Options, host: String) async -> Int32 {
-    let arguments = [options.cli, "--host", host, "run", "--rm", "--network", options.network, "--label", "slipway.bench=1", options.image, "true"]
+func runCLI(_ options: Options, network: String, host: String) async -> Int32 {
+    let arguments = [options.cli, "--host", host, "run", "--rm", "--network", network, "--label", "slipway.bench=1", options.image, "true"]
     var pid: pid_t = 0
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
@@ -145,6 +170,10 @@ func format(_ value: Double) -> String {
 }
 
 let options = parseOptions()
+guard ["none", "host", "disabled"].contains(options.network) else { fail("--network must be none, host or disabled") }
+// The network the CLI (and the like-for-like client side) uses.
+let network = options.network == "disabled" ? "none" : options.network
+let sides: [Side] = options.network == "disabled" ? [.client, .clientWithoutSandbox, .cli] : [.client, .cli]
 let hostText = options.host ?? {
     guard let value = getenv("DOCKER_HOST") else { fail("set DOCKER_HOST or pass --host") }
     return String(decoding: UnsafeRawBufferPointer(start: value, count: strlen(value)), as: UTF8.self)
@@ -154,32 +183,51 @@ let docker = try await DockerClient(host: DockerHost(parsing: hostText), group: 
 let version = try await docker.apiVersion()
 FileHandleOutput.standardError("engine API \(version) at \(hostText); image \(options.image); network \(options.network); strategy \(options.strategy); \(options.runs) runs each (+\(options.warmup) warm-up), alternating\n")
 
-var client: [Double] = []
-var cli: [Double] = []
+/// Every order of `items`.
+func permutations<T>(_ items: [T]) -> [[T]] {
+    guard items.count > 1 else { return [items] }
+    return items.indices.flatMap { index in
+        var rest = items
+        let first = rest.remove(at: index)
+        return permutations(rest).map { [first] + $0 }
+    }
+}
+
+let orders = permutations(sides)
+var times: [Side: [Double]] = [:]
 for round in 0..<(options.warmup + options.runs) {
     let measured = round >= options.warmup
-    // Alternate which side goes first, so neither always follows the other's clean-up.
-    for side in (round % 2 == 0 ? [0, 1] : [1, 0]) {
+    // Every order of the sides in turn, so none always goes first or follows the same one.
+    for side in orders[round % orders.count] {
         let start = now()
-        if side == 0 {
-            let code = try await runWithClient(docker, options)
+        switch side {
+        case .client, .clientWithoutSandbox:
+            let code = try await runWithClient(docker, options, network: network, skippingSandbox: side == .clientWithoutSandbox)
             if code != 0 { fail("client run exited \(code)") }
-        } else {
-            let code = await runCLI(options, host: hostText)
+        case .cli:
+            let code = await runCLI(options, network: network, host: hostText)
             if code != 0 { fail("CLI run exited \(code)") }
         }
         let elapsed = seconds(now() - start)
-        if measured {
-            if side == 0 { client.append(elapsed) } else { cli.append(elapsed) }
-        }
+        if measured { times[side, default: []].append(elapsed) }
         if options.verbose {
-            FileHandleOutput.standardError("round \(round) \(side == 0 ? "client" : "cli") \(format(elapsed))\(measured ? "" : " (warm-up)")\n")
+            FileHandleOutput.standardError("round \(round) \(side) \(format(elapsed))\(measured ? "" : " (warm-up)")\n")
         }
     }
 }
-let clientMedian = median(client)
-let cliMedian = median(cli)
-print("slipway client (\(options.strategy == "autoremove" ? "create+wait(removed)+start, AutoRemove" : "create+wait+start+exit code+remove")): median \(format(clientMedian)), p10 \(format(percentile(client, 0.1))), p90 \(format(percentile(client, 0.9)))")
-print("docker run --rm --network \(options.network) (CLI): median \(format(cliMedian)), p10 \(format(percentile(cli, 0.1))), p90 \(format(percentile(cli, 0.9)))")
-let ratio = (clientMedian / cliMedian * 1000).rounded() / 1000
-print("ratio client/CLI: \(ratio)x (target <= 0.8x)")
+
+func row(_ label: String, _ values: [Double]) -> String {
+    "\(label): median \(format(median(values))), p10 \(format(percentile(values, 0.1))), p90 \(format(percentile(values, 0.9)))"
+}
+
+func ratio(_ values: [Double], to cli: [Double]) -> String {
+    "\((median(values) / median(cli) * 1000).rounded() / 1000)x"
+}
+
+let cycle = options.strategy == "autoremove" ? "create+wait(removed)+start, AutoRemove" : "create+wait+start+exit code+remove"
+print(row("slipway client, NetworkMode \(network) (\(cycle))", times[.client] ?? []) + "; ratio \(ratio(times[.client] ?? [], to: times[.cli] ?? []))")
+if sides.contains(.clientWithoutSandbox) {
+    print(row("slipway client, NetworkMode none + NetworkDisabled + /etc/hosts put, as jobs (\(cycle))", times[.clientWithoutSandbox] ?? []) + "; ratio \(ratio(times[.clientWithoutSandbox] ?? [], to: times[.cli] ?? []))")
+}
+print(row("docker run --rm --network \(network) (CLI)", times[.cli] ?? []))
+print("ratios are client/CLI medians (target <= 0.8x)")
