@@ -142,7 +142,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             let buffer = self.context.readBuffer
             let result: IOResult<Int>
             do {
-                result = try Posix.read(self.descriptor, into: buffer)
+                result = try Posix.receive(self.descriptor, into: buffer)
             } catch {
                 self.closeNow()
                 return
