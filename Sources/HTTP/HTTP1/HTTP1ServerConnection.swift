@@ -167,8 +167,10 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 self.processInput()
                 reads += 1
                 if reads >= 16 {
-                    // Let other connections of this loop have a turn.
-                    self.loop.executeLater { [weak self] in self?.readAndProcess() }
+                    // Let other connections of this loop have a turn. (Strong captures here and
+                    // below: a weak reference would give the connection a side table and make
+                    // every retain and release of it slow; the task runs within this batch.)
+                    self.loop.executeLater { self.readAndProcess() }
                     break
                 }
             }
@@ -580,7 +582,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         case .idle, .readingHead, .readingBody:
             if self.inputStart < self.input.count { self.processInput() }
             // Reading may have stopped for back-pressure; resume unless a read loop is active.
-            if self.mayRead, !self.isReading { self.loop.executeLater { [weak self] in self?.readAndProcess() } }
+            if self.mayRead, !self.isReading { self.loop.executeLater { self.readAndProcess() } }
         default:
             break
         }
@@ -639,7 +641,9 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             self.timer = nil
             return
         }
-        self.timer = self.loop.schedule(at: deadline) { [weak self] in self?.timerFired() }
+        // A strong capture: `closeNow` and `switchToHTTP2` cancel the timer, which drops the
+        // closure and its reference.
+        self.timer = self.loop.schedule(at: deadline) { self.timerFired() }
     }
 
     private func timerFired() {
