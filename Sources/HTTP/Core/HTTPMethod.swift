@@ -18,8 +18,14 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let connect = HTTPMethod(rawValue: "CONNECT")
     public static let trace = HTTPMethod(rawValue: "TRACE")
 
-    /// The methods this server implements; any other token is answered with 501.
-    public static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options]
+    /// Whether this server implements the method; any other token is answered with 501.
+    /// A switch, not a `Set` lookup: it runs for every request, and hashing costs more.
+    public var isImplemented: Bool {
+        switch self.rawValue {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS": true
+        default: false
+        }
+    }
 
     public var description: String { self.rawValue }
 }

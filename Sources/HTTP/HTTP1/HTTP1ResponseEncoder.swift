@@ -87,17 +87,19 @@ enum HTTP1ResponseEncoder {
     private static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
 
-    private static let commonStatusLines: [Int: [UInt8]] = {
-        var lines: [Int: [UInt8]] = [:]
+    /// Prebuilt status lines indexed by `code - 100`: an array, not a dictionary, so the
+    /// lookup on every response hashes nothing.
+    private static let commonStatusLines: [[UInt8]?] = {
+        var lines: [[UInt8]?] = Array(repeating: nil, count: 500)
         for code in [100, 101, 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 408, 409, 413, 414, 415, 422, 431, 500, 501, 503, 505] {
             let status = HTTPStatus(code: code)
-            lines[code] = Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
+            lines[code - 100] = Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
         }
         return lines
     }()
 
     static func statusLine(for status: HTTPStatus) -> [UInt8] {
-        if status.hasStandardReasonPhrase, let line = commonStatusLines[status.code] {
+        if status.hasStandardReasonPhrase, (100..<600).contains(status.code), let line = commonStatusLines[status.code - 100] {
             return line
         }
         let reason = status.reasonPhrase.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) } ? status.reasonPhrase : ""

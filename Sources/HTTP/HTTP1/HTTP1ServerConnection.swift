@@ -316,7 +316,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         // answer it, but trust nothing after it on this connection.
         let keepAlive = pending.decision.keepAlive && !self.peerHalfClosed
             && self.requestsServed < configuration.maxRequestsPerConnection && !self.context.isShuttingDown
-            && HTTPMethod.implemented.contains(pending.head.method)
+            && pending.head.method.isImplemented
         if configuration.http2.upgrade, pending.decision.framing == .none, pending.head.method == .get || pending.head.method == .head,
            pending.head.fields.contains("upgrade"), !self.context.isShuttingDown,
            let settings = H2CUpgrade.settingsPayload(for: pending.head, framing: pending.decision.framing)
