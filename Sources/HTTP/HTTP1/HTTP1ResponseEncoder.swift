@@ -118,12 +118,21 @@ enum HTTP1ResponseEncoder {
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var digits: [UInt8] = []
+        // Digits are written in place from the end, without a temporary array.
+        var digitCount = 0
         var remaining = value
         while remaining > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(remaining % 10))
+            digitCount += 1
             remaining /= 10
         }
-        output.append(contentsOf: digits.reversed())
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digitCount))
+        remaining = value
+        var index = start + digitCount - 1
+        while remaining > 0 {
+            output[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        }
     }
 }
