@@ -15,8 +15,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         case idle(since: Instant)
         /// Part of a request head has arrived.
         case readingHead(since: Instant)
-        /// Collecting the body of `request`.
-        case readingBody(PendingRequest)
+        /// Collecting the body of ``pending``, whose head arrived at `since`.
+        case readingBody(since: Instant)
         /// A handler task is producing the response.
         case processing(keepAlive: Bool)
         /// A streaming body is being produced.
@@ -58,7 +58,11 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     private var inputStart = 0
     private var decoder: HTTP1RequestDecoder
     private var output = OutputQueue()
+    /// Kept out of `State` so that the state stays a few plain words: it is switched on several
+    /// times per request, and a payload with references would be copied and retained each time.
     private var state: State
+    /// The request whose body is being read: set with `.readingBody`, taken when it is complete.
+    private var pending: PendingRequest?
 
     /// Edge-triggered readiness, remembered until a call reports "would block".
     private var mayRead = true
@@ -230,21 +234,20 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             let outcome = self.input.withUnsafeBytes { raw in
                 self.decoder.decode(UnsafeRawBufferPointer(rebasing: raw[self.inputStart...])) { bodyBytes.append(contentsOf: $0) }
             }
-            if !bodyBytes.isEmpty, case .readingBody(var pending) = self.state {
-                if let decoder = pending.bodyDecoder {
+            if !bodyBytes.isEmpty, case .readingBody = self.state {
+                if let decoder = self.pending?.bodyDecoder {
                     var failure: HTTPError?
                     bodyBytes.withUnsafeBytes { bytes in
                         do throws(HTTPError) { try decoder.append(bytes) } catch { failure = error }
                     }
-                    if let failure {
+                    if let failure, let head = self.pending?.head {
                         // A bomb or a corrupt stream: answer now; the rest of the body is not read.
-                        self.respondAndClose(failure.response, head: pending.head)
+                        self.respondAndClose(failure.response, head: head)
                         return
                     }
                 } else {
-                    self.state = .closed  // placeholder while the body is moved, avoiding a copy
-                    pending.body.append(contentsOf: bodyBytes)
-                    self.state = .readingBody(pending)
+                    // In place: no other reference to the body exists, so nothing is copied.
+                    self.pending?.body.append(contentsOf: bodyBytes)
                 }
             }
             switch outcome {
@@ -305,12 +308,15 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             }
             self.output.append(HTTP1ResponseEncoder.continueResponse)
         }
-        self.state = .readingBody(PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, bodyDecoder: bodyDecoder, startedAt: self.loop.now))
+        let now = self.loop.now
+        self.pending = PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, bodyDecoder: bodyDecoder, startedAt: now)
+        self.state = .readingBody(since: now)
         self.rearmTimer()
     }
 
     private func receivedRequest() {
-        guard case .readingBody(let pending) = self.state else { return }
+        // Moved out, not copied: the state changes below, and nothing reads `pending` after.
+        guard case .readingBody = self.state, let pending = self.pending.take() else { return }
         let configuration = self.server.configuration
         // An unknown method may be the tail of a request another parser framed differently:
         // answer it, but trust nothing after it on this connection.
@@ -614,8 +620,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             deadline = since.advanced(byNanoseconds: self.requestsServed == 0 ? server.headerTimeout : server.idleTimeout)
         case .readingHead(let since):
             deadline = since.advanced(byNanoseconds: server.headerTimeout)
-        case .readingBody(let pending):
-            deadline = pending.startedAt.advanced(byNanoseconds: server.bodyRateGracePeriod)
+        case .readingBody(let since):
+            deadline = since.advanced(byNanoseconds: server.bodyRateGracePeriod)
             let now = self.loop.now
             if now > deadline { deadline = now.advanced(byNanoseconds: 1_000_000_000) }
         case .processing, .streaming, .closingAfterFlush:
@@ -667,14 +673,14 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 self.respondToProtocolError(HTTP1ParseError(.requestTimeout, "the request head did not arrive within \(configuration.headerTimeout)"))
                 return
             }
-        case .readingBody(let pending):
-            let elapsed = now.duration(since: pending.startedAt)
+        case .readingBody(let since):
+            let elapsed = now.duration(since: since)
             if elapsed >= configuration.bodyRateGracePeriod {
                 let required = Double(configuration.minimumBodyBytesPerSecond) * elapsed.seconds
-                if Double(pending.body.count) < required {
+                if Double(self.pending?.body.count ?? 0) < required {
                     self.respondToProtocolError(
                         HTTP1ParseError(.requestTimeout, "the request body arrived slower than \(configuration.minimumBodyBytesPerSecond) bytes per second"),
-                        head: pending.head
+                        head: self.pending?.head
                     )
                     return
                 }
@@ -755,6 +761,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         self.loop.deregister(self.descriptor)
         self.socket = nil
         self.state = .closed
+        self.pending = nil
         self.output.removeAll()
         self.input = []
         self.handlerTask?.cancel()
