@@ -1,6 +1,9 @@
 // slipway — HTTP
 // SPDX-License-Identifier: Apache-2.0
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Sockets
 
@@ -50,6 +53,9 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     private let context: LoopContext
     private let server: ServerContext
     private var loop: EventLoop { self.context.loop }
+    /// Tested several times per request, so never used for a call (closing, shutting down):
+    /// an access to a stored property that spans a call makes the compiler check every access
+    /// to it for exclusivity at run time. `closeNow` takes it out and closes it afterwards.
     private var socket: Socket?
     let descriptor: CInt
     let remoteAddress: SocketAddress?
@@ -602,7 +608,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             self.closeNow()
             return
         }
-        self.socket?.shutdownWrite()
+        try? Posix.shutdown(self.descriptor, how: CInt(SHUT_WR))
         self.state = .draining(deadline: self.loop.now + Self.drainPeriod)
         self.rearmTimer()
         self.mayRead = true
@@ -755,11 +761,11 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     }
 
     private func closeNow() {
-        guard self.socket != nil else { return }
+        guard let socket = self.socket.take() else { return }
         self.timer?.cancel()
         self.timer = nil
         self.loop.deregister(self.descriptor)
-        self.socket = nil
+        socket.close()
         self.state = .closed
         self.pending = nil
         self.output.removeAll()
