@@ -343,20 +343,20 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             return
         }
         guard case .found(let route, let parameters) = pending.match else { return }
-        var head = pending.head
-        var body = pending.body
+        // Built in place (not from copies of the head and body): every copy of a request
+        // retains its strings and arrays once more.
+        var request = HTTPRequest(head: pending.head, body: pending.body, parameters: parameters, remoteAddress: self.remoteAddress)
         if let decoder = pending.bodyDecoder {
             do {
-                body = try decoder.finish()
+                request.body = try decoder.finish()
             } catch {
                 self.queueResponse(error.response, head: pending.head, keepAlive: keepAlive, route: nil, startedAt: pending.startedAt)
                 self.finishResponse(keepAlive: keepAlive)
                 return
             }
             // The handler sees the decoded body; the field no longer describes it.
-            head.fields.remove("content-encoding")
+            request.head.fields.remove("content-encoding")
         }
-        let request = HTTPRequest(head: head, body: body, parameters: parameters, remoteAddress: self.remoteAddress)
         switch RequestDispatch.start(route.handler, request, logger: self.server.logger) {
         case .respond(let response):
             self.deliver(response, head: pending.head, keepAlive: keepAlive, route: route.pattern, startedAt: pending.startedAt)
