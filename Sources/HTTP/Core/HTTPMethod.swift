@@ -27,5 +27,15 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
+    /// Methods are case-sensitive tokens (RFC 9110 §9.1): equal when their bytes are. Comparing
+    /// the bytes also skips String's Unicode comparison, which `==` on two different strings
+    /// falls back to (a response checks `method != .head` several times). Byte-equal strings
+    /// hash alike, so the synthesized `hash(into:)` stays consistent.
+    public static func == (lhs: HTTPMethod, rhs: HTTPMethod) -> Bool {
+        let left = lhs.rawValue.utf8
+        let right = rhs.rawValue.utf8
+        return left.count == right.count && left.elementsEqual(right)
+    }
+
     public var description: String { self.rawValue }
 }

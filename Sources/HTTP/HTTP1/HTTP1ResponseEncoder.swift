@@ -45,25 +45,32 @@ enum HTTP1ResponseEncoder {
         case .bodiless, .untilClose:
             break
         case .contentLength(let length):
-            output.append(contentsOf: contentLengthPrefix)
+            append("Content-Length: ", to: &output)
             appendDecimal(length, to: &output)
-            output.append(contentsOf: crlf)
+            append("\r\n", to: &output)
         case .chunked:
-            output.append(contentsOf: transferEncodingChunked)
+            append("Transfer-Encoding: chunked\r\n", to: &output)
         }
         if !keepAlive {
-            output.append(contentsOf: connectionClose)
+            append("Connection: close\r\n", to: &output)
         } else if version == .http1_0 {
-            output.append(contentsOf: connectionKeepAlive)
+            append("Connection: keep-alive\r\n", to: &output)
         }
         for field in fields where !isReservedField(field.name) && isValidField(field) {
             output.append(contentsOf: field.name.utf8)
             output.append(UInt8(ascii: ":"))
             output.append(UInt8(ascii: " "))
             output.append(contentsOf: field.value.utf8)
-            output.append(contentsOf: crlf)
+            append("\r\n", to: &output)
         }
-        output.append(contentsOf: crlf)
+        append("\r\n", to: &output)
+    }
+
+    /// Appends constant text from static storage: reading a `static let` array would retain
+    /// and release it, several times per response.
+    @inline(__always)
+    private static func append(_ text: StaticString, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// The header of one chunk of `length` bytes.
@@ -82,10 +89,6 @@ enum HTTP1ResponseEncoder {
     static let crlf: [UInt8] = [0x0D, 0x0A]
     static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
     static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
-    private static let transferEncodingChunked: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
-    private static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
-    private static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
 
     /// Prebuilt status lines indexed by `code - 100`: an array, not a dictionary, so the
     /// lookup on every response hashes nothing.
