@@ -12,6 +12,11 @@
 # slipway/nginx, and each server's RSS idle and at its peak under load (VmRSS from
 # /proc/PID/status; nginx is master + worker).
 #
+# With perf installed, each run also reports the server's CPU time per request: its
+# task-clock (`perf stat`, nginx's worker included) over the middle of the run, divided by the
+# requests answered meanwhile. Unlike requests/s, that figure hardly moves when other
+# processes compete for the CPUs, so it compares builds on a busy machine.
+#
 # Both servers close a keep-alive connection after 1000 requests (nginx keepalive_requests
 # default, slipway http.max_requests_per_connection default), so wrk reconnects equally often.
 #
@@ -25,7 +30,8 @@
 #   CONNECTIONS       connection counts to test; default "64 256"
 #   SKIP_BUILD=1      use the existing .build/release/slipway
 #   SKIP_NGINX=1      benchmark only the slipway variants
-# Needs: swift, wrk, nginx (both installed with apt if missing), taskset, python3, curl.
+# Needs: swift, wrk, nginx (both installed with apt if missing), taskset, python3, curl;
+# perf (Debian linux-perf) for the CPU time per request, which is left out without it.
 set -euo pipefail
 
 seconds=${1:-10}
@@ -165,26 +171,48 @@ latency_us() {
         printf "%.0f\n", value * factor }'
 }
 
-# Runs wrk against one server; appends "name conns round req/s p50 p99 peak_rss errors" to results.
+# The process and its children (nginx's worker), comma-separated for perf's -p.
+process_tree() {
+    local pid=$1
+    echo "$pid" $(cat /proc/"$pid"/task/*/children 2>/dev/null) | tr ' ' ','
+}
+
+# Runs wrk against one server; appends "name conns round req/s p50 p99 peak_rss cpu_us" to
+# results (cpu_us is "-" without perf or for runs shorter than 5 s).
 measure() {
-    local name=$1 port=$2 pid=$3 conns=$4 round=$5 output peak=0 sample sampler_pid
+    local name=$1 port=$2 pid=$3 conns=$4 round=$5 output peak=0 sample sampler_pid stat_pid=""
+    local window=$((seconds - 3))
     # Sample RSS once a second while wrk runs; keep the peak.
     ( while kill -0 "$pid" 2>/dev/null; do rss_kib "$pid"; sleep 1; done ) > "$work/rss-samples" &
     sampler_pid=$!
+    rm -f "$work/task-clock"
+    if (( window >= 2 )) && command -v perf >/dev/null; then
+        # The server's CPU time over the middle of the run, clear of start-up and wind-down.
+        ( sleep 1.5; perf stat -e task-clock -x, -o "$work/task-clock" -p "$(process_tree "$pid")" -- sleep "$window" ) \
+            > /dev/null 2>&1 &
+        stat_pid=$!
+    fi
     output=$(taskset -c 1 wrk -t1 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")
+    [[ -n "$stat_pid" ]] && { wait "$stat_pid" 2>/dev/null || true; }
     kill "$sampler_pid" 2>/dev/null || true
     wait "$sampler_pid" 2>/dev/null || true
     for sample in $(cat "$work/rss-samples"); do
         if (( sample > peak )); then peak=$sample; fi
     done
-    local rps p50 p99 errors
+    local rps p50 p99 errors cpu_us=-
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<< "$output")
     p50=$(latency_us 50% <<< "$output")
     p99=$(latency_us 99% <<< "$output")
     errors=$(awk '/Socket errors:|Non-2xx/ { sub(/^ +/, ""); printf "%s; ", $0 }' <<< "$output")
-    printf '%-38s c=%-4s round %s  %8s req/s  p50 %6s us  p99 %6s us  rss %6s KiB  %s\n' \
-        "$name" "$conns" "$round" "$rps" "$p50" "$p99" "$peak" "${errors:-no errors}"
-    echo "$name $conns $round $rps $p50 $p99 $peak" >> "$work/results"
+    if [[ -s "$work/task-clock" ]]; then
+        # task-clock is in milliseconds; requests in the window taken at the run's average rate.
+        cpu_us=$(awk -F, -v rps="$rps" -v window="$window" '$3 == "task-clock" && rps > 0 {
+            printf "%.2f", $1 * 1000 / (rps * window) }' "$work/task-clock")
+        cpu_us=${cpu_us:--}
+    fi
+    printf '%-38s c=%-4s round %s  %8s req/s  p50 %6s us  p99 %6s us  cpu %6s us/req  rss %6s KiB  %s\n' \
+        "$name" "$conns" "$round" "$rps" "$p50" "$p99" "$cpu_us" "$peak" "${errors:-no errors}"
+    echo "$name $conns $round $rps $p50 $p99 $peak $cpu_us" >> "$work/results"
 }
 
 summarize() {
@@ -194,32 +222,39 @@ from collections import defaultdict
 
 runs = defaultdict(list)
 for line in open(sys.argv[1]):
-    name, conns, _, rps, p50, p99, peak = line.split()
-    runs[(name, int(conns))].append((int(rps), int(p50), int(p99), int(peak)))
+    name, conns, _, rps, p50, p99, peak, cpu = line.split()
+    runs[(name, int(conns))].append((int(rps), int(p50), int(p99), int(peak), None if cpu == "-" else float(cpu)))
 idle = dict(line.split() for line in open(sys.argv[2]))
 
 def med(values):
     return statistics.median(values)
 
+def med_or_none(values):
+    values = [v for v in values if v is not None]
+    return med(values) if values else None
+
 print()
-print(f"{'server':<38} {'conns':>5} {'req/s median':>13} {'(min-max)':>19} {'p50 us':>7} {'p99 us':>7} {'(min-max)':>13}")
+print(f"{'server':<38} {'conns':>5} {'req/s median':>13} {'(min-max)':>19} {'p50 us':>7} {'p99 us':>7} {'(min-max)':>13} {'cpu us/req':>11}")
 summary = {}
 for (name, conns), values in sorted(runs.items(), key=lambda item: (item[0][1], item[0][0])):
     rps = [v[0] for v in values]; p50 = [v[1] for v in values]; p99 = [v[2] for v in values]
-    summary[(name, conns)] = (med(rps), med(p50), med(p99))
-    print(f"{name:<38} {conns:>5} {med(rps):>13.0f} {f'({min(rps)}-{max(rps)})':>19} {med(p50):>7.0f} {med(p99):>7.0f} {f'({min(p99)}-{max(p99)})':>13}")
+    cpu = med_or_none([v[4] for v in values])
+    summary[(name, conns)] = (med(rps), med(p50), med(p99), cpu)
+    cpu_text = "-" if cpu is None else f"{cpu:.2f}"
+    print(f"{name:<38} {conns:>5} {med(rps):>13.0f} {f'({min(rps)}-{max(rps)})':>19} {med(p50):>7.0f} {med(p99):>7.0f} {f'({min(p99)}-{max(p99)})':>13} {cpu_text:>11}")
 
 names = sorted({name for name, _ in runs})
 if "nginx" in names:
     print()
-    print("ratios against nginx (medians): req/s (target >= 0.8), p99 (target <= 1.5)")
+    print("ratios against nginx (medians): req/s (target >= 0.8), p99 (target <= 1.5), CPU time per request")
     for name in names:
         if name == "nginx":
             continue
         for conns in sorted({c for _, c in runs}):
             if (name, conns) in summary and ("nginx", conns) in summary:
                 mine, theirs = summary[(name, conns)], summary[("nginx", conns)]
-                print(f"  {name:<38} c={conns:<4} req/s {mine[0] / theirs[0]:.2f}x   p99 {mine[2] / theirs[2]:.2f}x")
+                cpu = "" if mine[3] is None or not theirs[3] else f"   cpu/req {mine[3] / theirs[3]:.2f}x"
+                print(f"  {name:<38} c={conns:<4} req/s {mine[0] / theirs[0]:.2f}x   p99 {mine[2] / theirs[2]:.2f}x{cpu}")
 
 print()
 print("RSS (KiB): idle after start-up / peak while loaded")

@@ -40,9 +40,9 @@ public final class MetricsRegistry: Sendable {
         let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
         self.state.withLock { state in
             state.requests[RequestKey(route: route, method: record.method.rawValue, status: record.status), default: 0] += 1
-            let key = RouteKey(route: route, method: record.method.rawValue)
-            if state.latencies[key] == nil { state.latencies[key] = Histogram(bounds: Histogram.latencyBounds) }
-            state.latencies[key]!.observe(seconds)
+            // One lookup (hashing two strings) per request, not three.
+            state.latencies[RouteKey(route: route, method: record.method.rawValue), default: Histogram(bounds: Histogram.latencyBounds)]
+                .observe(seconds)
         }
     }
 

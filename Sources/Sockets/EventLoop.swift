@@ -48,7 +48,13 @@ public final class EventLoop: @unchecked Sendable {
     private var localTasks: [() -> Void] = []
 
     /// The loop's cached clock reading, refreshed on every wake-up.
-    public private(set) var now = Instant.now()
+    @inlinable
+    public var now: Instant { Instant(nanoseconds: self.cachedNow.load(ordering: .relaxed)) }
+    /// Read and written on the loop thread only. An atomic because reading a `var` of a class
+    /// from another module is checked for exclusivity at run time, and connections read the
+    /// time several times per request; a relaxed atomic load is a plain load.
+    @usableFromInline
+    let cachedNow = Atomic<UInt64>(Instant.now().nanoseconds)
 
     /// Creates a loop and starts its thread.
     public static func start(name: String, triggerMode: TriggerMode = .edge) throws(SystemError) -> EventLoop {
@@ -225,7 +231,7 @@ public final class EventLoop: @unchecked Sendable {
             } catch {
                 fatalError("epoll_wait failed on \(self.name): \(error)")
             }
-            self.now = Instant.now()
+            self.cachedNow.store(Instant.now().nanoseconds, ordering: .relaxed)
             for index in 0..<count {
                 let event = events[index]
                 let data = event.data.u64

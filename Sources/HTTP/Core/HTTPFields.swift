@@ -64,6 +64,10 @@ public struct HTTPFields: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return result
     }
 
+    mutating func reserveCapacity(_ count: Int) {
+        self.fields.reserveCapacity(count)
+    }
+
     public mutating func append(name: String, value: String) {
         self.fields.append(Field(name: name, value: value))
     }

@@ -18,8 +18,24 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let connect = HTTPMethod(rawValue: "CONNECT")
     public static let trace = HTTPMethod(rawValue: "TRACE")
 
-    /// The methods this server implements; any other token is answered with 501.
-    public static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options]
+    /// Whether this server implements the method; any other token is answered with 501.
+    /// A switch, not a `Set` lookup: it runs for every request, and hashing costs more.
+    public var isImplemented: Bool {
+        switch self.rawValue {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS": true
+        default: false
+        }
+    }
+
+    /// Methods are case-sensitive tokens (RFC 9110 §9.1): equal when their bytes are. Comparing
+    /// the bytes also skips String's Unicode comparison, which `==` on two different strings
+    /// falls back to (a response checks `method != .head` several times). Byte-equal strings
+    /// hash alike, so the synthesized `hash(into:)` stays consistent.
+    public static func == (lhs: HTTPMethod, rhs: HTTPMethod) -> Bool {
+        let left = lhs.rawValue.utf8
+        let right = rhs.rawValue.utf8
+        return left.count == right.count && left.elementsEqual(right)
+    }
 
     public var description: String { self.rawValue }
 }

@@ -176,6 +176,8 @@ public struct HTTP1HeadParser: Sendable {
         case .failure(let error): return .failure(error)
         }
         var fields = HTTPFields()
+        // One allocation for the field list, not one per doubling.
+        fields.reserveCapacity(self.fieldCount)
         var index = lineEnd + 2
         while index < headEnd {
             var end = index

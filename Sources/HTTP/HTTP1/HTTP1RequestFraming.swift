@@ -23,22 +23,23 @@ public enum HTTP1BodyFraming: Sendable, Hashable {
     /// Content-Length, a missing or repeated Host. A proxy in front of us might frame the
     /// message differently, so guessing would open the door to request smuggling.
     public static func decide(for head: HTTPRequestHead) -> Result<Decision, HTTP1ParseError> {
-        if let error = self.validateHost(head) { return .failure(error) }
+        let framingFields = FramingFields(head.fields)
+        if let error = self.validateHost(framingFields.host, version: head.version) { return .failure(error) }
 
-        let transferEncodings = head.fields.values("transfer-encoding")
-        let contentLengths = head.fields.values("content-length")
+        let transferEncoding = framingFields.transferEncoding
+        let contentLength = framingFields.contentLength
         let framing: HTTP1BodyFraming
-        if !transferEncodings.isEmpty {
+        if let transferEncodingValue = transferEncoding.first {
             if head.version == .http1_0 {
                 return .failure(HTTP1ParseError(.badRequest, "Transfer-Encoding is not defined for HTTP/1.0 requests"))
             }
-            if !contentLengths.isEmpty {
+            if contentLength.count > 0 {
                 return .failure(HTTP1ParseError(.badRequest, "a request must not carry both Content-Length and Transfer-Encoding"))
             }
-            guard transferEncodings.count == 1 else {
+            guard transferEncoding.count == 1 else {
                 return .failure(HTTP1ParseError(.badRequest, "more than one Transfer-Encoding line"))
             }
-            let codings = transferEncodings[0].split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingHTTPWhitespace() }
+            let codings = transferEncodingValue.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingHTTPWhitespace() }
             if codings.count == 1, codings[0].equalsASCIICaseInsensitive("chunked") {
                 framing = .chunked
             } else if codings.count == 1, !codings[0].isEmpty, !codings[0].equalsASCIICaseInsensitive("identity"),
@@ -48,11 +49,11 @@ public enum HTTP1BodyFraming: Sendable, Hashable {
             } else {
                 return .failure(HTTP1ParseError(.badRequest, "Transfer-Encoding must be exactly 'chunked'"))
             }
-        } else if !contentLengths.isEmpty {
-            guard contentLengths.count == 1 else {
+        } else if let contentLengthValue = contentLength.first {
+            guard contentLength.count == 1 else {
                 return .failure(HTTP1ParseError(.badRequest, "more than one Content-Length line"))
             }
-            guard let length = self.parseContentLength(contentLengths[0]) else {
+            guard let length = self.parseContentLength(contentLengthValue) else {
                 return .failure(HTTP1ParseError(.badRequest, "Content-Length must be a single non-negative decimal number"))
             }
             framing = length == 0 ? .none : .contentLength(length)
@@ -61,15 +62,48 @@ public enum HTTP1BodyFraming: Sendable, Hashable {
         }
 
         var expectsContinue = false
-        let expectations = head.fields.values("expect")
-        if !expectations.isEmpty {
-            guard expectations.count == 1, expectations[0].trimmingHTTPWhitespace().equalsASCIICaseInsensitive("100-continue") else {
+        let expect = framingFields.expect
+        if let expectation = expect.first {
+            guard expect.count == 1, expectation.trimmingHTTPWhitespace().equalsASCIICaseInsensitive("100-continue") else {
                 return .failure(HTTP1ParseError(.expectationFailed, "the only supported expectation is 100-continue"))
             }
             // RFC 9110 §10.1.1: a server must not send 100 Continue to an HTTP/1.0 client.
             expectsContinue = head.version == .http1_1 && framing != .none
         }
         return .success(Decision(framing: framing, expectsContinue: expectsContinue, keepAlive: head.wantsKeepAlive))
+    }
+
+    /// The fields that decide framing, gathered in one pass over the head: how many lines of
+    /// each and the first value, which is all the checks need. (Four `values(_:)` calls would
+    /// scan the fields four times and allocate an array each.)
+    private struct FramingFields {
+        struct Lines {
+            var count = 0
+            var first: String?
+
+            mutating func add(_ value: String) {
+                if self.count == 0 { self.first = value }
+                self.count += 1
+            }
+        }
+
+        var host = Lines()
+        var transferEncoding = Lines()
+        var contentLength = Lines()
+        var expect = Lines()
+
+        init(_ fields: HTTPFields) {
+            for field in fields {
+                let name = field.name
+                switch name.utf8.count {
+                case 4 where name.equalsASCIICaseInsensitive("host"): self.host.add(field.value)
+                case 6 where name.equalsASCIICaseInsensitive("expect"): self.expect.add(field.value)
+                case 14 where name.equalsASCIICaseInsensitive("content-length"): self.contentLength.add(field.value)
+                case 17 where name.equalsASCIICaseInsensitive("transfer-encoding"): self.transferEncoding.add(field.value)
+                default: break
+                }
+            }
+        }
     }
 
     /// `1*DIGIT`, parsed by hand: `Int(_:)` would accept `+5` and `-0`. Leading zeros are decimal.
@@ -88,13 +122,11 @@ public enum HTTP1BodyFraming: Sendable, Hashable {
     }
 
     /// RFC 9112 §3.2: exactly one Host line in HTTP/1.1, with a valid `uri-host [ ":" port ]`.
-    private static func validateHost(_ head: HTTPRequestHead) -> HTTP1ParseError? {
-        let hosts = head.fields.values("host")
-        if hosts.isEmpty {
-            return head.version == .http1_1 ? HTTP1ParseError(.badRequest, "an HTTP/1.1 request needs a Host header") : nil
+    private static func validateHost(_ hosts: FramingFields.Lines, version: HTTPVersion) -> HTTP1ParseError? {
+        guard var host = hosts.first else {
+            return version == .http1_1 ? HTTP1ParseError(.badRequest, "an HTTP/1.1 request needs a Host header") : nil
         }
         guard hosts.count == 1 else { return HTTP1ParseError(.badRequest, "more than one Host header") }
-        var host = hosts[0]
         guard !host.isEmpty else { return HTTP1ParseError(.badRequest, "the Host header is empty") }
         let valid = host.withUTF8 { bytes in bytes.allSatisfy { byte in
             // reg-name / IP-literal characters and the port colon; no userinfo, path, list or space.

@@ -45,25 +45,32 @@ enum HTTP1ResponseEncoder {
         case .bodiless, .untilClose:
             break
         case .contentLength(let length):
-            output.append(contentsOf: contentLengthPrefix)
+            append("Content-Length: ", to: &output)
             appendDecimal(length, to: &output)
-            output.append(contentsOf: crlf)
+            append("\r\n", to: &output)
         case .chunked:
-            output.append(contentsOf: transferEncodingChunked)
+            append("Transfer-Encoding: chunked\r\n", to: &output)
         }
         if !keepAlive {
-            output.append(contentsOf: connectionClose)
+            append("Connection: close\r\n", to: &output)
         } else if version == .http1_0 {
-            output.append(contentsOf: connectionKeepAlive)
+            append("Connection: keep-alive\r\n", to: &output)
         }
         for field in fields where !isReservedField(field.name) && isValidField(field) {
             output.append(contentsOf: field.name.utf8)
             output.append(UInt8(ascii: ":"))
             output.append(UInt8(ascii: " "))
             output.append(contentsOf: field.value.utf8)
-            output.append(contentsOf: crlf)
+            append("\r\n", to: &output)
         }
-        output.append(contentsOf: crlf)
+        append("\r\n", to: &output)
+    }
+
+    /// Appends constant text from static storage: reading a `static let` array would retain
+    /// and release it, several times per response.
+    @inline(__always)
+    private static func append(_ text: StaticString, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// The header of one chunk of `length` bytes.
@@ -82,22 +89,20 @@ enum HTTP1ResponseEncoder {
     static let crlf: [UInt8] = [0x0D, 0x0A]
     static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
     static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
-    private static let transferEncodingChunked: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
-    private static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
-    private static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
 
-    private static let commonStatusLines: [Int: [UInt8]] = {
-        var lines: [Int: [UInt8]] = [:]
+    /// Prebuilt status lines indexed by `code - 100`: an array, not a dictionary, so the
+    /// lookup on every response hashes nothing.
+    private static let commonStatusLines: [[UInt8]?] = {
+        var lines: [[UInt8]?] = Array(repeating: nil, count: 500)
         for code in [100, 101, 200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 408, 409, 413, 414, 415, 422, 431, 500, 501, 503, 505] {
             let status = HTTPStatus(code: code)
-            lines[code] = Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
+            lines[code - 100] = Array("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
         }
         return lines
     }()
 
     static func statusLine(for status: HTTPStatus) -> [UInt8] {
-        if status.hasStandardReasonPhrase, let line = commonStatusLines[status.code] {
+        if status.hasStandardReasonPhrase, (100..<600).contains(status.code), let line = commonStatusLines[status.code - 100] {
             return line
         }
         let reason = status.reasonPhrase.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) } ? status.reasonPhrase : ""
@@ -116,12 +121,21 @@ enum HTTP1ResponseEncoder {
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var digits: [UInt8] = []
+        // Digits are written in place from the end, without a temporary array.
+        var digitCount = 0
         var remaining = value
         while remaining > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(remaining % 10))
+            digitCount += 1
             remaining /= 10
         }
-        output.append(contentsOf: digits.reversed())
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digitCount))
+        remaining = value
+        var index = start + digitCount - 1
+        while remaining > 0 {
+            output[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        }
     }
 }

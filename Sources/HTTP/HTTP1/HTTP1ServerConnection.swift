@@ -1,6 +1,9 @@
 // slipway — HTTP
 // SPDX-License-Identifier: Apache-2.0
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Sockets
 
@@ -15,8 +18,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         case idle(since: Instant)
         /// Part of a request head has arrived.
         case readingHead(since: Instant)
-        /// Collecting the body of `request`.
-        case readingBody(PendingRequest)
+        /// Collecting the body of ``pending``, whose head arrived at `since`.
+        case readingBody(since: Instant)
         /// A handler task is producing the response.
         case processing(keepAlive: Bool)
         /// A streaming body is being produced.
@@ -50,6 +53,9 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     private let context: LoopContext
     private let server: ServerContext
     private var loop: EventLoop { self.context.loop }
+    /// Tested several times per request, so never used for a call (closing, shutting down):
+    /// an access to a stored property that spans a call makes the compiler check every access
+    /// to it for exclusivity at run time. `closeNow` takes it out and closes it afterwards.
     private var socket: Socket?
     let descriptor: CInt
     let remoteAddress: SocketAddress?
@@ -58,7 +64,11 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     private var inputStart = 0
     private var decoder: HTTP1RequestDecoder
     private var output = OutputQueue()
+    /// Kept out of `State` so that the state stays a few plain words: it is switched on several
+    /// times per request, and a payload with references would be copied and retained each time.
     private var state: State
+    /// The request whose body is being read: set with `.readingBody`, taken when it is complete.
+    private var pending: PendingRequest?
 
     /// Edge-triggered readiness, remembered until a call reports "would block".
     private var mayRead = true
@@ -142,7 +152,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             let buffer = self.context.readBuffer
             let result: IOResult<Int>
             do {
-                result = try Posix.read(self.descriptor, into: buffer)
+                result = try Posix.receive(self.descriptor, into: buffer)
             } catch {
                 self.closeNow()
                 return
@@ -167,8 +177,10 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 self.processInput()
                 reads += 1
                 if reads >= 16 {
-                    // Let other connections of this loop have a turn.
-                    self.loop.executeLater { [weak self] in self?.readAndProcess() }
+                    // Let other connections of this loop have a turn. (Strong captures here and
+                    // below: a weak reference would give the connection a side table and make
+                    // every retain and release of it slow; the task runs within this batch.)
+                    self.loop.executeLater { self.readAndProcess() }
                     break
                 }
             }
@@ -228,21 +240,20 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             let outcome = self.input.withUnsafeBytes { raw in
                 self.decoder.decode(UnsafeRawBufferPointer(rebasing: raw[self.inputStart...])) { bodyBytes.append(contentsOf: $0) }
             }
-            if !bodyBytes.isEmpty, case .readingBody(var pending) = self.state {
-                if let decoder = pending.bodyDecoder {
+            if !bodyBytes.isEmpty, case .readingBody = self.state {
+                if let decoder = self.pending?.bodyDecoder {
                     var failure: HTTPError?
                     bodyBytes.withUnsafeBytes { bytes in
                         do throws(HTTPError) { try decoder.append(bytes) } catch { failure = error }
                     }
-                    if let failure {
+                    if let failure, let head = self.pending?.head {
                         // A bomb or a corrupt stream: answer now; the rest of the body is not read.
-                        self.respondAndClose(failure.response, head: pending.head)
+                        self.respondAndClose(failure.response, head: head)
                         return
                     }
                 } else {
-                    self.state = .closed  // placeholder while the body is moved, avoiding a copy
-                    pending.body.append(contentsOf: bodyBytes)
-                    self.state = .readingBody(pending)
+                    // In place: no other reference to the body exists, so nothing is copied.
+                    self.pending?.body.append(contentsOf: bodyBytes)
                 }
             }
             switch outcome {
@@ -303,18 +314,21 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             }
             self.output.append(HTTP1ResponseEncoder.continueResponse)
         }
-        self.state = .readingBody(PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, bodyDecoder: bodyDecoder, startedAt: self.loop.now))
+        let now = self.loop.now
+        self.pending = PendingRequest(head: head, decision: decision, match: match, earlyError: earlyError, bodyDecoder: bodyDecoder, startedAt: now)
+        self.state = .readingBody(since: now)
         self.rearmTimer()
     }
 
     private func receivedRequest() {
-        guard case .readingBody(let pending) = self.state else { return }
+        // Moved out, not copied: the state changes below, and nothing reads `pending` after.
+        guard case .readingBody = self.state, let pending = self.pending.take() else { return }
         let configuration = self.server.configuration
         // An unknown method may be the tail of a request another parser framed differently:
         // answer it, but trust nothing after it on this connection.
         let keepAlive = pending.decision.keepAlive && !self.peerHalfClosed
             && self.requestsServed < configuration.maxRequestsPerConnection && !self.context.isShuttingDown
-            && HTTPMethod.implemented.contains(pending.head.method)
+            && pending.head.method.isImplemented
         if configuration.http2.upgrade, pending.decision.framing == .none, pending.head.method == .get || pending.head.method == .head,
            pending.head.fields.contains("upgrade"), !self.context.isShuttingDown,
            let settings = H2CUpgrade.settingsPayload(for: pending.head, framing: pending.decision.framing)
@@ -329,20 +343,20 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             return
         }
         guard case .found(let route, let parameters) = pending.match else { return }
-        var head = pending.head
-        var body = pending.body
+        // Built in place (not from copies of the head and body): every copy of a request
+        // retains its strings and arrays once more.
+        var request = HTTPRequest(head: pending.head, body: pending.body, parameters: parameters, remoteAddress: self.remoteAddress)
         if let decoder = pending.bodyDecoder {
             do {
-                body = try decoder.finish()
+                request.body = try decoder.finish()
             } catch {
                 self.queueResponse(error.response, head: pending.head, keepAlive: keepAlive, route: nil, startedAt: pending.startedAt)
                 self.finishResponse(keepAlive: keepAlive)
                 return
             }
             // The handler sees the decoded body; the field no longer describes it.
-            head.fields.remove("content-encoding")
+            request.head.fields.remove("content-encoding")
         }
-        let request = HTTPRequest(head: head, body: body, parameters: parameters, remoteAddress: self.remoteAddress)
         switch RequestDispatch.start(route.handler, request, logger: self.server.logger) {
         case .respond(let response):
             self.deliver(response, head: pending.head, keepAlive: keepAlive, route: route.pattern, startedAt: pending.startedAt)
@@ -580,7 +594,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         case .idle, .readingHead, .readingBody:
             if self.inputStart < self.input.count { self.processInput() }
             // Reading may have stopped for back-pressure; resume unless a read loop is active.
-            if self.mayRead, !self.isReading { self.loop.executeLater { [weak self] in self?.readAndProcess() } }
+            if self.mayRead, !self.isReading { self.loop.executeLater { self.readAndProcess() } }
         default:
             break
         }
@@ -594,7 +608,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             self.closeNow()
             return
         }
-        self.socket?.shutdownWrite()
+        try? Posix.shutdown(self.descriptor, how: CInt(SHUT_WR))
         self.state = .draining(deadline: self.loop.now + Self.drainPeriod)
         self.rearmTimer()
         self.mayRead = true
@@ -612,8 +626,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             deadline = since.advanced(byNanoseconds: self.requestsServed == 0 ? server.headerTimeout : server.idleTimeout)
         case .readingHead(let since):
             deadline = since.advanced(byNanoseconds: server.headerTimeout)
-        case .readingBody(let pending):
-            deadline = pending.startedAt.advanced(byNanoseconds: server.bodyRateGracePeriod)
+        case .readingBody(let since):
+            deadline = since.advanced(byNanoseconds: server.bodyRateGracePeriod)
             let now = self.loop.now
             if now > deadline { deadline = now.advanced(byNanoseconds: 1_000_000_000) }
         case .processing, .streaming, .closingAfterFlush:
@@ -639,7 +653,9 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             self.timer = nil
             return
         }
-        self.timer = self.loop.schedule(at: deadline) { [weak self] in self?.timerFired() }
+        // A strong capture: `closeNow` and `switchToHTTP2` cancel the timer, which drops the
+        // closure and its reference.
+        self.timer = self.loop.schedule(at: deadline) { self.timerFired() }
     }
 
     private func timerFired() {
@@ -663,14 +679,14 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
                 self.respondToProtocolError(HTTP1ParseError(.requestTimeout, "the request head did not arrive within \(configuration.headerTimeout)"))
                 return
             }
-        case .readingBody(let pending):
-            let elapsed = now.duration(since: pending.startedAt)
+        case .readingBody(let since):
+            let elapsed = now.duration(since: since)
             if elapsed >= configuration.bodyRateGracePeriod {
                 let required = Double(configuration.minimumBodyBytesPerSecond) * elapsed.seconds
-                if Double(pending.body.count) < required {
+                if Double(self.pending?.body.count ?? 0) < required {
                     self.respondToProtocolError(
                         HTTP1ParseError(.requestTimeout, "the request body arrived slower than \(configuration.minimumBodyBytesPerSecond) bytes per second"),
-                        head: pending.head
+                        head: self.pending?.head
                     )
                     return
                 }
@@ -745,12 +761,13 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     }
 
     private func closeNow() {
-        guard self.socket != nil else { return }
+        guard let socket = self.socket.take() else { return }
         self.timer?.cancel()
         self.timer = nil
         self.loop.deregister(self.descriptor)
-        self.socket = nil
+        socket.close()
         self.state = .closed
+        self.pending = nil
         self.output.removeAll()
         self.input = []
         self.handlerTask?.cancel()

@@ -6,7 +6,7 @@ import Sockets
 
 /// One HTTP/2 connection, driven by its event loop: bytes read from the socket go straight
 /// into the nghttp2 session (``HTTP2Session/receive(_:)``), the frames it produces are
-/// copied into the output queue and written with as few `writev` calls as possible.
+/// copied into the output queue and written with as few `sendmsg` calls as possible.
 ///
 /// Requests reach the same router and handlers as HTTP/1.1. Immediate handlers run inside
 /// the session callback that completes the request; async handlers and streaming bodies run
@@ -190,7 +190,7 @@ final class HTTP2ServerConnection: EventHandler, ServerConnection {
             let buffer = self.context.readBuffer
             let result: IOResult<Int>
             do {
-                result = try Posix.read(self.descriptor, into: buffer)
+                result = try Posix.receive(self.descriptor, into: buffer)
             } catch {
                 self.closeNow()
                 return

@@ -17,10 +17,20 @@ public enum RouteHandler: Sendable {
 }
 
 /// A registered route: a method, a path pattern and its handler.
-public struct Route: Sendable {
-    public var method: HTTPMethod
-    public var pattern: String
+///
+/// A class, not a struct: every request passes its route along several times, and copying a
+/// struct would retain each string and closure in it every time (a class reference is one).
+public final class Route: Sendable {
+    public let method: HTTPMethod
+    public let pattern: String
     /// The largest request body accepted (after decoding); larger gets 413.
-    public var bodyLimit: Int?
-    public var handler: RouteHandler
+    public let bodyLimit: Int?
+    public let handler: RouteHandler
+
+    init(method: HTTPMethod, pattern: String, bodyLimit: Int?, handler: RouteHandler) {
+        self.method = method
+        self.pattern = pattern
+        self.bodyLimit = bodyLimit
+        self.handler = handler
+    }
 }

@@ -21,9 +21,21 @@ public struct Router: Sendable {
 
     private final class Node: @unchecked Sendable {
         // @unchecked: nodes are mutated only while the router is built, before it is shared.
-        var literals: [Substring: Node] = [:]
+        // Arrays searched in order, not dictionaries: a node has a handful of children and
+        // methods, and comparing a few short strings is cheaper than hashing one per request.
+        var literals: [(segment: String, node: Node)] = []
         var parameter: (name: String, node: Node)?
-        var routes: [HTTPMethod: Route] = [:]
+        var routes: [Route] = []
+
+        func literal(_ segment: Substring) -> Node? {
+            for literal in self.literals where literal.segment == segment { return literal.node }
+            return nil
+        }
+
+        func route(for method: HTTPMethod) -> Route? {
+            for route in self.routes where route.method == method { return route }
+            return nil
+        }
     }
 
     private var root = Node()
@@ -48,16 +60,16 @@ public struct Router: Sendable {
                     node.parameter = (name, child)
                     node = child
                 }
-            } else if let child = node.literals[segment] {
+            } else if let child = node.literal(segment) {
                 node = child
             } else {
                 let child = Node()
-                node.literals[segment] = child
+                node.literals.append((String(segment), child))
                 node = child
             }
         }
-        precondition(node.routes[route.method] == nil, "route \(route.method) \(route.pattern) registered twice")
-        node.routes[route.method] = route
+        precondition(node.route(for: route.method) == nil, "route \(route.method) \(route.pattern) registered twice")
+        node.routes.append(route)
         self.routes.append(route)
     }
 
@@ -101,8 +113,16 @@ public struct Router: Sendable {
     public func match(_ method: HTTPMethod, path: Substring) -> Match {
         var node = self.root
         var captured: [(String, Substring)] = []
-        for segment in Self.segments(of: path) {
-            if let child = node.literals[segment] {
+        // The segments of `path` as `segments(of:)` splits them, walked without an array.
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        if start < utf8.endIndex, utf8[start] == UInt8(ascii: "/") { start = utf8.index(after: start) }
+        // "" and "/" have no segments; otherwise every "/" starts one, a trailing one an empty one.
+        var hasSegments = start < utf8.endIndex
+        while hasSegments {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            let segment = path[start..<end]
+            if let child = node.literal(segment) {
                 node = child
             } else if let parameter = node.parameter, !segment.isEmpty {
                 captured.append((parameter.name, segment))
@@ -110,11 +130,13 @@ public struct Router: Sendable {
             } else {
                 return .notFound
             }
+            hasSegments = end < utf8.endIndex
+            if hasSegments { start = utf8.index(after: end) }
         }
-        let route = node.routes[method] ?? (method == .head ? node.routes[.get] : nil)
+        let route = node.route(for: method) ?? (method == .head ? node.route(for: .get) : nil)
         guard let route else {
             if node.routes.isEmpty { return .notFound }
-            var allowed = Array(node.routes.keys)
+            var allowed = node.routes.map(\.method)
             if allowed.contains(.get) && !allowed.contains(.head) { allowed.append(.head) }
             return .methodNotAllowed(allowed: allowed.sorted { $0.rawValue < $1.rawValue })
         }
@@ -136,7 +158,7 @@ public struct Router: Sendable {
         func copy(_ node: Node) -> Node {
             let result = Node()
             result.routes = node.routes
-            result.literals = node.literals.mapValues(copy)
+            result.literals = node.literals.map { ($0.segment, copy($0.node)) }
             if let parameter = node.parameter { result.parameter = (parameter.name, copy(parameter.node)) }
             return result
         }

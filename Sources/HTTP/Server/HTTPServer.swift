@@ -72,8 +72,9 @@ public final class HTTPServer: Sendable {
     /// port 0 replaced by the port the kernel chose.
     @discardableResult
     public func start() async throws -> [SocketAddress] {
-        // A peer that resets its connection must cost us an EPIPE, never the process: writev
-        // has no MSG_NOSIGNAL, so the signal is ignored process-wide (as the CLI also does).
+        // A peer that resets its connection must cost us an EPIPE, never the process. The
+        // connections send with MSG_NOSIGNAL; the signal is also ignored process-wide (as the
+        // CLI does) for every other writer of a socket or pipe.
         signal(SIGPIPE, SIG_IGN)
         var sockets: [ListeningSocket] = []
         for address in self.context.configuration.listeners {

@@ -6,8 +6,9 @@ import Glibc
 #endif
 import Sockets
 
-/// Bytes waiting to be written to a socket, in order, flushed with as few `writev` calls as
-/// possible. Small pieces are coalesced so a head and a short body leave in one segment.
+/// Bytes waiting to be written to a socket, in order, flushed with as few `send`/`sendmsg`
+/// calls as possible. Small pieces are coalesced so a head and a short body leave in one segment.
+/// The socket calls (not `write`/`writev`) skip the kernel's VFS layer and never raise SIGPIPE.
 struct OutputQueue {
     private var segments: [[UInt8]] = []
     /// How much of `segments[0]` has already been written.
@@ -16,7 +17,7 @@ struct OutputQueue {
 
     /// Pieces at most this long are copied onto the end of the last segment.
     private static let coalesceLimit = 16 * 1024
-    /// Most segments handed to one `writev`.
+    /// Most segments handed to one `sendmsg`.
     private static let maxIOVecs = 16
 
     var isEmpty: Bool { self.pendingBytes == 0 }
@@ -78,7 +79,7 @@ struct OutputQueue {
             if self.segments.count == 1 {
                 let offset = self.firstOffset
                 written = try self.segments[0].withUnsafeBytes { raw in
-                    Result { () throws(SystemError) in try Posix.write(descriptor, from: UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+                    Result { () throws(SystemError) in try Posix.sendNoSignal(descriptor, from: UnsafeRawBufferPointer(rebasing: raw[offset...])) }
                 }.get()
             } else {
                 written = try self.writeVectored(descriptor)
@@ -121,7 +122,7 @@ struct OutputQueue {
         // Each array's storage is pinned only inside its closure, so the closures nest.
         func collect(_ index: Int) -> Result<IOResult<Int>, SystemError> {
             if index == count {
-                return iovecs.withUnsafeBufferPointer { buffer in Result { () throws(SystemError) in try Posix.writev(descriptor, buffer) } }
+                return iovecs.withUnsafeBufferPointer { buffer in Result { () throws(SystemError) in try Posix.sendmsgNoSignal(descriptor, buffer) } }
             }
             return self.segments[index].withUnsafeBytes { raw in
                 let offset = index == 0 ? self.firstOffset : 0

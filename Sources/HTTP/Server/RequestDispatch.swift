@@ -19,7 +19,7 @@ enum RequestDispatch {
     static func plan(for head: HTTPRequestHead, router: Router, configuration: HTTPServerConfiguration) -> Plan {
         var earlyError: HTTPError?
         let match: Router.Match
-        if !HTTPMethod.implemented.contains(head.method) {
+        if !head.method.isImplemented {
             // A registered method the server never serves (RFC 9110 §9: TRACE, CONNECT; the
             // httpbis QUERY method) on a resource that exists is "not allowed here" (405 with
             // Allow), as clients and contract checkers expect; an unknown method stays 501.
