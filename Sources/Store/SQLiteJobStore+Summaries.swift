@@ -52,20 +52,22 @@ enum JobSummaryRow {
     static let columns = "id, name, image, worker, timeout_ms, project, pipeline_id, stage, ref, status, failure_reason, exit_code, "
         + "created_at_ms, started_at_ms, finished_at_ms, retry_of"
 
+    /// The job list reads 16 columns of up to 100 rows per request, so this asks SQLite for each
+    /// value once: text columns without a type check first, `NOT NULL` integers without a NULL
+    /// check.
     static func decode(_ row: SQLiteStatement) throws -> JobSummary {
-        guard let id = row.int64(at: 0), let name = row.string(at: 1), let image = row.string(at: 2),
-              let workerText = row.string(at: 3), let worker = WorkerKind(rawValue: workerText),
-              let timeout = row.int64(at: 4), let statusText = row.string(at: 9),
-              let status = JobStatus(rawValue: statusText), let createdAt = row.int64(at: 12)
+        guard let name = row.text(at: 1), let image = row.text(at: 2),
+              let workerText = row.text(at: 3), let worker = WorkerKind(rawValue: workerText),
+              let statusText = row.text(at: 9), let status = JobStatus(rawValue: statusText)
         else {
-            throw StoreError(.corruptRow, "job row \(row.int64(at: 0) ?? -1) has missing or unknown values")
+            throw StoreError(.corruptRow, "job row \(row.integer(notNullAt: 0)) has missing or unknown values")
         }
         return JobSummary(
-            id: JobID(id), name: name, image: image, worker: worker, timeout: .milliseconds(timeout),
-            project: row.string(at: 5), pipelineID: row.int64(at: 6), stage: row.string(at: 7), ref: row.string(at: 8),
-            status: status, failureReason: row.string(at: 10).flatMap(FailureReason.init(rawValue:)),
+            id: JobID(row.integer(notNullAt: 0)), name: name, image: image, worker: worker, timeout: .milliseconds(row.integer(notNullAt: 4)),
+            project: row.text(at: 5), pipelineID: row.int64(at: 6), stage: row.text(at: 7), ref: row.text(at: 8),
+            status: status, failureReason: row.text(at: 10).flatMap(FailureReason.init(rawValue:)),
             exitCode: row.int64(at: 11).map { Int32(truncatingIfNeeded: $0) },
-            createdAt: JSONRow.date(createdAt), startedAt: row.int64(at: 13).map(JSONRow.date),
+            createdAt: JSONRow.date(row.integer(notNullAt: 12)), startedAt: row.int64(at: 13).map(JSONRow.date),
             finishedAt: row.int64(at: 14).map(JSONRow.date), retryOf: row.int64(at: 15).map { JobID(rawValue: $0) }
         )
     }

@@ -38,6 +38,21 @@ struct SQLiteConnectionTests {
         }
     }
 
+    @Test("text(at:) reads text or NULL in one call; integer(notNullAt:) reads without a NULL check")
+    func leanColumnReaders() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.path + "/lean.db")
+        let statement = try connection.prepare("SELECT NULL, 'x', '', 'é' || char(0) || 'z', 42, 7")
+        #expect(try statement.step())
+        #expect(statement.text(at: 0) == nil)
+        #expect(statement.text(at: 1) == "x")
+        #expect(statement.text(at: 2) == "")
+        #expect(statement.text(at: 3) == "é\u{0}z", "the length comes from SQLite, not from a NUL")
+        #expect(statement.text(at: 4) == "42", "a number reads as SQLite's text for it")
+        #expect(statement.integer(notNullAt: 5) == 7)
+        #expect(statement.integer(notNullAt: 0) == 0, "NULL reads as 0: only for NOT NULL columns")
+    }
+
     @Test("changes, totalChanges and lastInsertRowID")
     func counters() throws {
         let directory = try TemporaryDirectory()
