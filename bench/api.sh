@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # slipway — REST API benchmark.
 #
-# Usage: bench/api.sh [seconds]        (default 10 s per measurement)
+# Usage: bench/api.sh [seconds [rounds]]   (default 10 s per measurement, 3 rounds; the
+#        figures are medians over the rounds, with their range: on this 2-core machine one
+#        10 s run of the list moves by +-25%)
 #
 # 1. With 100,000 jobs in the store (1% running, the rest spread over the other statuses),
 #    `wrk -t2 -c64` against GET /healthz, GET /v1/jobs/{id} (random ids) and
@@ -20,6 +22,7 @@
 # Needs: swift, wrk, python3, curl.
 set -euo pipefail
 seconds=${1:-10}
+rounds=${2:-3}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
@@ -85,31 +88,39 @@ PY
 start_server
 uptime
 
-measure() { # name path [lua script args...]
+measure() { # name path [lua script args...]: appends "rps p99_ms" to $work/name.runs
     local name=$1 path=$2
     shift 2
     wrk -t2 -c64 -d"${seconds}s" --latency ${1:+-s "$root/bench/lua/paths.lua"} "http://127.0.0.1:$port$path" ${1:+-- "$@"} >"$work/$name.txt"
-    local rps p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/$name.txt")
-    echo "$name $rps $p99"
+    grep -h "Non-2xx\|Socket errors" "$work/$name.txt" || true
+    awk '/Requests\/sec/ {rps = $2}
+         $1 == "99%" {v = $2; if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000; p99 = v}
+         END {print rps, p99}' "$work/$name.txt" >>"$work/$name.runs"
 }
-log "wrk -t2 -c64 -d${seconds}s"
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+column_median() { awk -v c="$2" '{print $c}' "$work/$1.runs" | median; }
+column_range() { awk -v c="$2" '{print $c}' "$work/$1.runs" | sort -g | awk -v c="$2" 'NR == 1 {lo = $1} {hi = $1} END {printf (c == 1 ? "%.0f-%.0f" : "%.2f-%.2f"), lo, hi}'; }
+log "wrk -t2 -c64 -d${seconds}s, $rounds rounds, the four measurements alternating"
 curl -sf "http://127.0.0.1:$port/v1/jobs/1" >/dev/null
 curl -sf "http://127.0.0.1:$port/v1/jobs?status=running&limit=50" >/dev/null
 # The lookup needs a script for its random ids; /healthz runs once plainly and once through
 # the same script, and the ratio is taken against the latter: like for like on the client side.
-read -r _ plain_rps plain_p99 < <(measure healthz-plain /healthz)
-read -r _ health_rps health_p99 < <(measure healthz /healthz /healthz)
-read -r _ job_rps job_p99 < <(measure job /v1/jobs/1 '/v1/jobs/%d' 100000)
-read -r _ list_rps list_p99 < <(measure list "/v1/jobs?status=running&limit=50")
-grep -h "Non-2xx\|Socket errors" "$work"/healthz-plain.txt "$work"/healthz.txt "$work"/job.txt "$work"/list.txt || true
+for _ in $(seq "$rounds"); do
+    measure healthz-plain /healthz
+    measure healthz /healthz /healthz
+    measure job /v1/jobs/1 '/v1/jobs/%d' 100000
+    measure list "/v1/jobs?status=running&limit=50"
+done
 ratio() { awk "BEGIN {printf \"%.2f\", $1 / $2}"; }
-printf '%-44s %12s %10s %8s\n' "endpoint" "req/s" "p99" "ratio"
-printf '%-44s %12s %10s %8s\n' "GET /healthz (plain wrk)" "$plain_rps" "$plain_p99" ""
-printf '%-44s %12s %10s %8s\n' "GET /healthz (paths.lua)" "$health_rps" "$health_p99" "1.00"
-printf '%-44s %12s %10s %8s\n' "GET /v1/jobs/{id} (paths.lua, random ids)" "$job_rps" "$job_p99" "$(ratio "$job_rps" "$health_rps")"
-printf '%-44s %12s %10s %8s\n' "GET /v1/jobs?status=running&limit=50" "$list_rps" "$list_p99" "$(ratio "$list_rps" "$plain_rps")"
+row() { # label name [ratio]
+    printf '%-44s %10.0f %15s %10.2f %13s %8s\n' "$1" "$(column_median "$2" 1)" "$(column_range "$2" 1)" "$(column_median "$2" 2)" "$(column_range "$2" 2)" "${3:-}"
+}
+echo "medians of $rounds runs (range)"
+printf '%-44s %10s %15s %10s %13s %8s\n' "endpoint" "req/s" "(range)" "p99 ms" "(range)" "ratio"
+row "GET /healthz (plain wrk)" healthz-plain
+row "GET /healthz (paths.lua)" healthz 1.00
+row "GET /v1/jobs/{id} (paths.lua, random ids)" job "$(ratio "$(column_median job 1)" "$(column_median healthz 1)")"
+row "GET /v1/jobs?status=running&limit=50" list "$(ratio "$(column_median list 1)" "$(column_median healthz-plain 1)")"
 echo "targets: job lookup >= 0.50 of /healthz (like for like: both through paths.lua); list p99 <= 10 ms"
 
 log "SSE: 1,000 subscribers, a burst of 1,000 submissions"
