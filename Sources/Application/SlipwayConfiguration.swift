@@ -118,8 +118,8 @@ public struct SlipwayConfiguration: Sendable {
 
     /// The `http:` section.
     public struct HTTPSettings: Sendable {
-        /// Event-loop threads; default one per CPU.
-        public var eventLoops: Int = EventLoopGroup.onlineProcessorCount
+        /// Event-loop threads; default one per CPU the process may run on.
+        public var eventLoops: Int = EventLoopGroup.usableProcessorCount
         public var trigger: EventLoop.TriggerMode = .edge
         public var server = HTTPServerConfiguration()
     }

@@ -57,4 +57,18 @@ struct EventLoopTests {
         await withCheckedContinuation { continuation in loop.execute { continuation.resume() } }
         #expect(count.value.load(ordering: .relaxed) == 8000)
     }
+
+    /// The default loop count follows the CPUs this process may run on, which the kernel also
+    /// reports as Cpus_allowed_list ("0-1", "0,2-3").
+    @Test func usableProcessorsAreTheAffinityMask() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        var expected = 0
+        for range in list.split(separator: ",") {
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            expected += bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
+        }
+        #expect(EventLoopGroup.usableProcessorCount == expected)
+    }
 }

@@ -25,6 +25,9 @@ int csystem_accept4(int fd, int flags);
 /// Names the calling thread (at most 15 bytes) so `top -H` and debuggers show it.
 void csystem_set_thread_name(const char *name);
 
+/// How many CPUs this process may run on (its affinity mask: taskset, cpusets), or -1.
+int csystem_usable_cpu_count(void);
+
 /// `pipe2(2)`; Glibc exports it only under _GNU_SOURCE.
 int csystem_pipe2(int fds[2], int flags);
 
