@@ -174,7 +174,11 @@ struct FakeEngineTests {
     @Test("a stream that goes silent fails after its idle timeout; a slow answer after the request timeout")
     func timeouts() async throws {
         var configuration = DockerClient.Configuration()
-        configuration.requestTimeout = .milliseconds(300)
+        // Timeouts well above a loaded machine's scheduling delays (a full parallel run starts
+        // dozens of servers on two cores), well below the engine's 5 s; and no /_ping first,
+        // which would run under the same short timeout.
+        configuration.requestTimeout = .seconds(1)
+        configuration.apiVersion = DockerAPIVersion(1, 41)
         try await Self.withEngine(apiVersion: "1.41", configure: { router, _ in
             router.get("/v1.41/containers/quiet/logs") { _ in
                 HTTPResponse(status: .ok, body: .stream { writer in
@@ -187,7 +191,7 @@ struct FakeEngineTests {
                 return .json(bytes: Array("{}".utf8))
             }
         }, clientConfiguration: configuration) { docker, _ in
-            let logs = try await docker.logs("quiet", options: LogOptions(follow: true, idleTimeout: .milliseconds(200)), tty: false)
+            let logs = try await docker.logs("quiet", options: LogOptions(follow: true, idleTimeout: .seconds(1)), tty: false)
             let first = try await logs.next()
             #expect(first?.bytes == Array("hello\n".utf8))
             let started = ContinuousClock.now
@@ -197,7 +201,7 @@ struct FakeEngineTests {
             } catch let error as DockerError {
                 #expect(error.code == .timedOut)
             }
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - started < .seconds(4), "the stream was not cut at its idle timeout")
 
             do {
                 _ = try await docker.inspectContainer("slow")

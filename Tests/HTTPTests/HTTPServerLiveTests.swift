@@ -181,7 +181,7 @@ struct HTTPServerLiveTests {
         #expect(head.status.code == 200)
         #expect(String(decoding: body, as: UTF8.self) == "slept 700 ms")
         #expect(head.fields["Connection"] == "close")
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .milliseconds(4500), "shutdown waited for its 5 s grace period, not for the 0.7 s request")
         // The idle keep-alive connection was closed at once.
         #expect(try await readAll(idle, deadline: .seconds(1)).isEmpty)
         // Nothing listens any more.
@@ -228,12 +228,13 @@ struct HTTPServerLiveTests {
         let client = HTTPClient(address: server.address, group: sharedTestGroup)
         let started = ContinuousClock.now
         do {
-            _ = try await client.execute(HTTPClientRequest(target: "/slow?ms=3000"), headTimeout: .milliseconds(300))
+            _ = try await client.execute(HTTPClientRequest(target: "/slow?ms=10000"), headTimeout: .milliseconds(300))
             Issue.record("expected a timeout")
         } catch let error as HTTPClientError {
             #expect(error.code == .timedOut)
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Far below the 10 s answer, with room for a loaded two-core machine.
+        #expect(ContinuousClock.now - started < .seconds(6))
     }
 }
 
