@@ -30,7 +30,7 @@ extension SQLiteStatement {
         case SQLITE_FLOAT:
             return .real(sqlite3_column_double(pointer, column))
         case SQLITE_TEXT:
-            return .text(self.text(pointer, column))
+            return .text(self.text(pointer, column) ?? "")
         case SQLITE_BLOB:
             return .blob(self.bytes(pointer, column))
         default:
@@ -68,7 +68,7 @@ extension SQLiteStatement {
         guard let pointer = self.pointer, self.handle.isOpen,
             sqlite3_column_type(pointer, Int32(index)) == SQLITE_TEXT
         else { return nil }
-        return self.text(pointer, Int32(index))
+        return self.text(pointer, Int32(index)) ?? ""
     }
 
     /// Column `index` of a column that holds text or NULL, for hot reads: one library call
@@ -76,9 +76,8 @@ extension SQLiteStatement {
     /// any other value comes back as the text SQLite converts it to, so use it only where the
     /// schema stores text.
     public func text(at index: Int) -> String? {
-        guard let pointer = self.pointer, self.handle.isOpen, let text = sqlite3_column_text(pointer, Int32(index)) else { return nil }
-        let count = Int(sqlite3_column_bytes(pointer, Int32(index)))
-        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        guard let pointer = self.pointer, self.handle.isOpen else { return nil }
+        return self.text(pointer, Int32(index))
     }
 
     /// Column `index` of an `INTEGER NOT NULL` column, without asking the value's type first
@@ -93,7 +92,7 @@ extension SQLiteStatement {
         guard let pointer = self.pointer, self.handle.isOpen else { return nil }
         switch sqlite3_column_type(pointer, Int32(index)) {
         case SQLITE_BLOB: return self.bytes(pointer, Int32(index))
-        case SQLITE_TEXT: return Array(self.text(pointer, Int32(index)).utf8)
+        case SQLITE_TEXT: return Array((self.text(pointer, Int32(index)) ?? "").utf8)
         default: return nil
         }
     }
@@ -111,12 +110,13 @@ extension SQLiteStatement {
         T(sqliteValue: self.value(at: index))
     }
 
-    private func text(_ pointer: OpaquePointer, _ column: Int32) -> String {
+    /// The column's text, or nil when SQLite returns no pointer (NULL, or out of memory).
+    private func text(_ pointer: OpaquePointer, _ column: Int32) -> String? {
         // "call sqlite3_column_text() first to force the result into the desired format, then
         // invoke sqlite3_column_bytes() to find the size of the result"
         // (https://www.sqlite.org/c3ref/column_blob.html). Text may contain NUL bytes, so the
         // length comes from sqlite3_column_bytes, not from strlen.
-        guard let text = sqlite3_column_text(pointer, column) else { return "" }
+        guard let text = sqlite3_column_text(pointer, column) else { return nil }
         let count = Int(sqlite3_column_bytes(pointer, column))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
