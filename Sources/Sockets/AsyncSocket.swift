@@ -110,7 +110,7 @@ public final class AsyncSocket: Sendable {
             try self.checkOpen()
             self.state.withLock { $0.readReady = false }
             let result = try buffer.withUnsafeMutableBytes { raw in
-                try Result { () throws(SystemError) in try Posix.read(self.descriptor, into: raw) }.get()
+                try Result { () throws(SystemError) in try Posix.receive(self.descriptor, into: raw) }.get()
             }
             switch result {
             case .processed(let count):

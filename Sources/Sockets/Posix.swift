@@ -8,9 +8,6 @@ import CSystem
 
 // Each C function is bound once so that nothing (ARC traffic, logging) runs between the
 // call and the read of errno; see `Posix.syscall`.
-private let sysRead = Glibc.read
-private let sysWrite = Glibc.write
-private let sysWritev = Glibc.writev
 private let sysSend = Glibc.send
 private let sysRecv = Glibc.recv
 private let sysSendmsg = Glibc.sendmsg
@@ -72,16 +69,6 @@ public enum Posix {
 
     // MARK: - Descriptors
 
-    @inline(never)
-    public static func read(_ fd: CInt, into pointer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        try syscall("read", blocking: true) { sysRead(fd, pointer.baseAddress, pointer.count) }
-    }
-
-    @inline(never)
-    public static func write(_ fd: CInt, from pointer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        try syscall("write", blocking: true) { sysWrite(fd, pointer.baseAddress, pointer.count) }
-    }
-
     /// `send(2)` with `MSG_NOSIGNAL`: a peer that closed the connection is `EPIPE`, not a
     /// SIGPIPE that kills a process which did not ignore it (a library cannot assume that).
     @inline(never)
@@ -103,11 +90,6 @@ public enum Posix {
         message.msg_iov = UnsafeMutablePointer(mutating: iovecs.baseAddress)
         message.msg_iovlen = iovecs.count
         return try syscall("sendmsg", blocking: true) { sysSendmsg(fd, &message, CInt(MSG_NOSIGNAL)) }
-    }
-
-    @inline(never)
-    public static func writev(_ fd: CInt, _ iovecs: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {
-        try syscall("writev", blocking: true) { sysWritev(fd, iovecs.baseAddress, CInt(iovecs.count)) }
     }
 
     /// Closes a descriptor. `EINTR` is not retried: on Linux the descriptor is released even

@@ -115,11 +115,11 @@ public struct Socket: ~Copyable {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        try Posix.read(self.descriptor, into: buffer)
+        try Posix.receive(self.descriptor, into: buffer)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
-        try Posix.write(self.descriptor, from: bytes)
+        try Posix.sendNoSignal(self.descriptor, from: bytes)
     }
 
     /// Half-closes the write side, so the peer reads end-of-stream after our last bytes.
