@@ -40,11 +40,7 @@ public struct HostWorker: Worker {
 
     public func run(_ execution: JobExecution) async -> JobOutcome {
         let job = execution.job
-        let workspace: String
-        do {
-            workspace = try await self.workspaces.prepareWorkspace(for: job.id)
-        } catch {
-            await execution.note("cannot create the job's workspace: \(error)")
+        guard let workspace = await self.workspaces.prepareWorkspace(for: execution) else {
             return .failed(.runnerSystemFailure, exitCode: nil)
         }
         let specification = self.containerSpecification(for: job, workspace: workspace)
