@@ -37,7 +37,8 @@ public final class MetricsRegistry: Sendable {
     public func observe(_ record: HTTPRequestRecord) {
         // The route pattern, never the raw path: ids would make a series per job.
         let route = record.route ?? "unmatched"
-        let seconds = Double(record.duration.components.seconds) + Double(record.duration.components.attoseconds) / 1e18
+        let (wholeSeconds, attoseconds) = record.duration.components
+        let seconds = Double(wholeSeconds) + Double(attoseconds) / 1e18
         self.state.withLock { state in
             state.requests[RequestKey(route: route, method: record.method.rawValue, status: record.status), default: 0] += 1
             // One lookup (hashing two strings) per request, not three.
