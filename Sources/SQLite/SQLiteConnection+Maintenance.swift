@@ -62,6 +62,27 @@ extension SQLiteConnection {
         }
     }
 
+    /// Runs `body` with `handler` in place of the busy timeout, then restores the timeout.
+    ///
+    /// SQLite calls `handler` whenever a lock it needs is busy, with the number of earlier calls
+    /// for the same lock, and tries again while it returns true
+    /// (https://www.sqlite.org/c3ref/busy_handler.html). `handler` runs on the calling thread.
+    func withBusyHandler<T>(_ handler: @escaping (Int) -> Bool, _ body: () throws -> T) rethrows -> T {
+        let box = BusyHandlerBox(handler)
+        sqlite3_busy_handler(
+            self.handle.pointer,
+            { context, attempts in
+                Unmanaged<BusyHandlerBox>.fromOpaque(context!).takeUnretainedValue().handler(Int(attempts)) ? 1 : 0
+            },
+            Unmanaged.passUnretained(box).toOpaque())
+        defer {
+            // Setting the timeout again replaces the handler (and drops its pointer to `box`).
+            self.busyTimeout = self.busyTimeout
+            withExtendedLifetime(box) {}
+        }
+        return try body()
+    }
+
     /// Copies the whole database, as of one committed snapshot, into a new file at
     /// `destination`, through the online backup API (https://www.sqlite.org/backup.html).
     ///
@@ -98,4 +119,10 @@ extension SQLiteConnection {
         guard finish == SQLITE_OK else { throw target.handle.error(finish, sql: "backup to \(destination)") }
         try target.close()
     }
+}
+
+/// The closure behind ``SQLiteConnection/withBusyHandler(_:_:)``, passed to SQLite as context.
+private final class BusyHandlerBox {
+    let handler: (Int) -> Bool
+    init(_ handler: @escaping (Int) -> Bool) { self.handler = handler }
 }

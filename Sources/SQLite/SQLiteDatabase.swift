@@ -47,7 +47,10 @@ public final class SQLiteDatabase: Sendable {
     /// - Throws: ``SQLiteError`` (for example ``SQLiteError/Code/cantOpen`` with a reason such as
     ///   "the data directory is read-only") or ``SQLiteMigrationError``.
     public init(path: String, configuration: Configuration = Configuration()) async throws {
-        let writer = SQLiteWriter(path: path, maxBatchSize: configuration.maxBatchSize)
+        let readNowPool = ReadConnectionPool(path: path, maxIdle: configuration.maxIdleReadNowConnections) {
+            try Self.openReadConnection(path: path, configuration: configuration)
+        }
+        let writer = SQLiteWriter(path: path, maxBatchSize: configuration.maxBatchSize, readNowConnections: readNowPool)
         let readerConnections: [ConnectionBox] = try await withCheckedThrowingContinuation { continuation in
             DedicatedThread.start(name: "sqlite-writer") {
                 let connection: SQLiteConnection
@@ -70,9 +73,7 @@ public final class SQLiteDatabase: Sendable {
         self.configuration = configuration
         self.writer = writer
         self.readers = SQLiteReaderPool(connections: readerConnections, path: path)
-        self.readNowPool = ReadConnectionPool(path: path, maxIdle: configuration.maxIdleReadNowConnections) {
-            try Self.openReadConnection(path: path, configuration: configuration)
-        }
+        self.readNowPool = readNowPool
     }
 
     deinit {
@@ -144,11 +145,13 @@ public final class SQLiteDatabase: Sendable {
     /// loops answering point lookups: no thread hop, no continuation, and no waiting for the
     /// writer. Do not call it from Swift's cooperative pool (an `async` context): it blocks the
     /// calling thread for as long as the query runs; use ``read(_:)`` there.
+    ///
+    /// `body` sees every write that ``write(_:)`` acknowledged before this call. Calls between
+    /// two commits may share one snapshot, which saves each the locking of a read transaction;
+    /// writes by other processes therefore show only once a write of this database commits.
     /// - Throws: what `body` throws, or ``SQLiteError``.
     public func readNow<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try self.readNowPool.withConnection { connection in
-            try connection.transaction(.deferred) { try body(connection) }
-        }
+        try self.readNowPool.withSnapshot(body)
     }
 
     // MARK: - Maintenance

@@ -4,6 +4,10 @@
 import CSQLite
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The writer thread of a ``SQLiteDatabase``: owns the only write connection and commits queued
 /// writes in groups.
 ///
@@ -36,10 +40,19 @@ final class SQLiteWriter: Sendable {
     let statistics = Mutex(SQLiteDatabase.Statistics())
     let maxBatchSize: Int
     let path: String
+    /// Told of every commit before it is acknowledged, so that no later read reuses a snapshot
+    /// that misses it.
+    private let readNowConnections: ReadConnectionPool
 
-    init(path: String, maxBatchSize: Int) {
+    /// The WAL length, in pages, past which the writer checkpoints after a commit: SQLite's
+    /// own automatic threshold (https://www.sqlite.org/pragma.html#pragma_wal_autocheckpoint),
+    /// which the writer takes over (see ``checkpointIfWALIsLong(_:_:)``).
+    static let checkpointThresholdPages: Int32 = 1000
+
+    init(path: String, maxBatchSize: Int, readNowConnections: ReadConnectionPool) {
         self.path = path
         self.maxBatchSize = max(1, maxBatchSize)
+        self.readNowConnections = readNowConnections
     }
 
     // MARK: - Callers
@@ -98,6 +111,8 @@ final class SQLiteWriter: Sendable {
     func run(_ connection: SQLiteConnection) {
         let gate = CommitGate()
         installCommitHook(gate, on: connection)
+        let wal = WALLength()
+        installWALHook(wal, on: connection)
         while true {
             let next = self.state.withLock { state -> Next in
                 if state.queue.isEmpty {
@@ -112,18 +127,22 @@ final class SQLiteWriter: Sendable {
                 self.wake.wait()
             case .batch(let batch):
                 if batch.count == 1, batch[0].runsAlone {
+                    // A checkpoint, which may wait for readers for as long as the busy timeout.
                     gate.allowsCommit = true
-                    _ = batch[0].run(connection)
+                    self.waitingForReaders(on: connection, atMost: connection.busyTimeout) { _ = batch[0].run(connection) }
                     gate.allowsCommit = false
                     batch[0].finish()
                 } else {
                     self.commitGroup(batch, on: connection, gate: gate)
+                    self.checkpointIfWALIsLong(connection, wal)
                 }
             case .exit:
                 removeCommitHook(on: connection)
+                removeWALHook(on: connection)
                 try? connection.close()
                 self.markExited()
                 withExtendedLifetime(gate) {}
+                withExtendedLifetime(wal) {}
                 return
             }
         }
@@ -213,6 +232,7 @@ final class SQLiteWriter: Sendable {
             do {
                 try connection.execute("COMMIT TRANSACTION", [])
                 gate.allowsCommit = false
+                self.readNowConnections.invalidateSnapshots()
                 self.statistics.withLock { statistics in
                     statistics.commits += 1
                     statistics.writes += pending.count
@@ -225,6 +245,45 @@ final class SQLiteWriter: Sendable {
                 self.fail(pending, with: error)
             }
         }
+    }
+
+    /// Checkpoints passively once the WAL is longer than ``checkpointThresholdPages``, as
+    /// SQLite's automatic checkpoint would, but after the commit's read snapshots have ended.
+    ///
+    /// SQLite's own checkpoint runs inside `COMMIT`, while idle ``SQLiteDatabase/readNow(_:)``
+    /// connections still hold snapshots from before it; it could then never copy the newest
+    /// frames, and the WAL, only restarted once fully copied, would grow without end under a
+    /// steady stream of reads and writes. A passive checkpoint is not enough either: readers
+    /// in the middle of a read, always there under load, leave the WAL copied but in use, so
+    /// it is not restarted. This one is `RESTART`: it copies every frame and waits, up to
+    /// ``checkpointPatience``, until no reader uses the WAL, ending idle snapshots while it
+    /// waits; readers that begin on a fully copied WAL read the database file, and the next
+    /// write starts the WAL from its beginning.
+    private func checkpointIfWALIsLong(_ connection: SQLiteConnection, _ wal: WALLength) {
+        guard wal.pages >= Self.checkpointThresholdPages else { return }
+        self.waitingForReaders(on: connection, atMost: Self.checkpointPatience) {
+            _ = try? connection.checkpoint(.restart)
+        }
+    }
+
+    /// How long the writer's own checkpoint waits for readers; writes queue meanwhile. Readers
+    /// finish a lookup in microseconds, so only a long read (a backup) makes it give up, and
+    /// then it has still copied what it could, as a passive checkpoint does.
+    static let checkpointPatience: Duration = .milliseconds(50)
+
+    /// Runs `body`, a checkpoint, with a busy handler that ends idle ``SQLiteDatabase/readNow(_:)``
+    /// snapshots each time a reader holds it up, and gives up after `limit`; then ends the
+    /// snapshots begun while it ran, which may sit on WAL frames it wants to reuse.
+    private func waitingForReaders(on connection: SQLiteConnection, atMost limit: Duration, _ body: () -> Void) {
+        let started = ContinuousClock.now
+        connection.withBusyHandler({ attempts in
+            self.readNowConnections.invalidateSnapshots()
+            guard ContinuousClock.now - started < limit else { return false }
+            // Short naps first: what it waits for is usually a read in progress.
+            usleep(attempts < 20 ? 100 : 2_000)
+            return true
+        }, body)
+        self.readNowConnections.invalidateSnapshots()
     }
 
     /// Counts `jobs` as failed, gives them `error` (unless nil: they hold their own), and
@@ -270,4 +329,29 @@ private func installCommitHook(_ gate: CommitGate, on connection: SQLiteConnecti
 
 private func removeCommitHook(on connection: SQLiteConnection) {
     connection.withUnsafeHandle { handle in _ = sqlite3_commit_hook(handle, nil, nil) }
+}
+
+/// The WAL's length after the last commit, set by the WAL hook on the writer thread.
+private final class WALLength {
+    var pages: Int32 = 0
+}
+
+/// Installs a WAL hook that records the WAL's length after each commit. It replaces SQLite's
+/// automatic checkpoint: "the sqlite3_wal_autocheckpoint() … [is] implemented using
+/// sqlite3_wal_hook() … [and] will overwrite any prior sqlite3_wal_hook() settings"
+/// (https://www.sqlite.org/c3ref/wal_hook.html), and the writer checkpoints itself.
+private func installWALHook(_ wal: WALLength, on connection: SQLiteConnection) {
+    connection.withUnsafeHandle { handle in
+        _ = sqlite3_wal_hook(
+            handle,
+            { context, _, _, pages in
+                Unmanaged<WALLength>.fromOpaque(context!).takeUnretainedValue().pages = pages
+                return SQLITE_OK
+            },
+            Unmanaged.passUnretained(wal).toOpaque())
+    }
+}
+
+private func removeWALHook(on connection: SQLiteConnection) {
+    connection.withUnsafeHandle { handle in _ = sqlite3_wal_hook(handle, nil, nil) }
 }
