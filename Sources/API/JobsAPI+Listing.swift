@@ -10,14 +10,30 @@ extension JobsAPI {
     /// A page of jobs: `{"jobs": [...], "next": "/v1/jobs?...&cursor=..." | null}`, with the
     /// same `next` link in a `Link: <…>; rel="next"` header.
     func list(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let query = try Self.pageQuery(request)
+        return Self.pageResponse(try await self.store.jobSummaries(matching: query), of: query, for: request)
+    }
+
+    /// ``list(_:)`` on the event loop; nil when the store would take too long to answer there.
+    func listNow(_ request: HTTPRequest) throws -> HTTPResponse? {
+        let query = try Self.pageQuery(request)
+        guard let jobs = try self.store.jobSummariesNow(matching: query) else { return nil }
+        return Self.pageResponse(jobs, of: query, for: request)
+    }
+
+    /// The store query for a page: the filters, and one row more than the page holds, which
+    /// tells whether there is a next page without a count.
+    private static func pageQuery(_ request: HTTPRequest) throws -> JobQuery {
         let parameters = QueryParameters(request)
         var query = try parameters.jobQuery()
-        query.limit = try parameters.limit()
+        query.limit = try parameters.limit() + 1
         query.beforeID = try parameters.cursor().map { JobID(rawValue: $0) }
-        let pageSize = query.limit
-        // One more than asked: whether there is a next page, without a count.
-        query.limit += 1
-        var jobs = try await self.store.jobSummaries(matching: query)
+        return query
+    }
+
+    private static func pageResponse(_ jobs: [JobSummary], of query: JobQuery, for request: HTTPRequest) -> HTTPResponse {
+        var jobs = jobs
+        let pageSize = query.limit - 1
         var next: String?
         if jobs.count > pageSize {
             jobs.removeLast(jobs.count - pageSize)

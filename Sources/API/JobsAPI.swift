@@ -51,7 +51,10 @@ public struct JobsAPI: Sendable {
     public func register(on router: inout Router) {
         let api = self
         let access = self.access
-        router.get("/v1/jobs", access.guarding(.read) { request in try await api.list(request) })
+        // Lists too, unless the filter makes SQLite scan: then a reader thread answers.
+        router.get(
+            "/v1/jobs", immediate: access.guardingNow(.read) { request in try api.listNow(request) },
+            otherwise: access.guarding(.read) { request in try await api.list(request) })
         router.post("/v1/jobs", bodyLimit: 2 * 1024 * 1024, access.guarding(.submit) { request in try await api.submit(request) })
         // A lookup answers on the event loop: a primary-key read on a WAL reader connection of
         // that thread's own takes microseconds and never waits for the writer, which costs less

@@ -21,6 +21,12 @@ public protocol JobCatalog: Sendable {
     /// call it from Swift's cooperative pool.
     func jobSummaryNow(_ id: JobID) throws -> JobSummary?
 
+    /// ``jobSummaries(matching:)`` on the calling thread, under the same rule as
+    /// ``jobSummaryNow(_:)``; nil when the query would take longer than an event loop should
+    /// spend on one request (a filter no index serves scans rows), so that the caller asks
+    /// ``jobSummaries(matching:)`` instead.
+    func jobSummariesNow(matching query: JobQuery) throws -> [JobSummary]?
+
     /// Records a new pending job that retries `original` (same specification, linked to it).
     func insertRetry(of original: Job, at time: Date) async throws -> Job
 

@@ -38,6 +38,8 @@ public final class SQLiteConnection {
     private var statementCache: StatementCache
     private var storedBusyTimeout: Duration = .zero
     var savepointDepth = 0
+    /// Progress-handler calls left before ``withStepLimit(_:_:)`` interrupts the statement.
+    var remainingStepChecks: Int32 = 0
 
     /// The path of the database file.
     public let path: String

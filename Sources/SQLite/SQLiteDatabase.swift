@@ -154,6 +154,19 @@ public final class SQLiteDatabase: Sendable {
         try self.readNowPool.withSnapshot(body)
     }
 
+    /// ``readNow(_:)``, giving up on a query that would run more than `steps` instructions
+    /// (see ``SQLiteConnection/withStepLimit(_:_:)``): nil then, and the caller reads with
+    /// ``read(_:)`` on a reader thread instead. For event loops, which must not stall on a
+    /// query that scans.
+    /// - Throws: what `body` throws, or ``SQLiteError``.
+    public func readNow<T>(stepLimit steps: Int32, _ body: (SQLiteConnection) throws -> T) throws -> T? {
+        do {
+            return try self.readNowPool.withSnapshot { connection in try connection.withStepLimit(steps) { try body(connection) } }
+        } catch let error as SQLiteError where error.code == .interrupt {
+            return nil
+        }
+    }
+
     // MARK: - Maintenance
 
     /// Checkpoints the WAL into the database file, on the writer thread between batches.

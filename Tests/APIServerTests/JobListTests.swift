@@ -126,6 +126,31 @@ struct JobListTests {
         #expect(Self.ids(first) == [12, 11, 10] && Self.ids(second) == [9, 8, 7])
     }
 
+    /// The event loop answers a list itself only while SQLite reads little more than the page;
+    /// a filter that scans thousands of rows is answered by a reader thread, with the same
+    /// result and pagination.
+    @Test func aFilterThatScansIsAnsweredOffTheEventLoop() async throws {
+        let server = try await APIServer.start()
+        defer { Task { await server.stop() } }
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<2 {
+            _ = try await server.insertJob(APIServer.specification(name: "rare\(index)", ref: "rare"), status: .pending, at: base)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<6_000 {
+                group.addTask { _ = try await server.insertJob(status: .pending, at: base.addingTimeInterval(Double(index + 1))) }
+            }
+            try await group.waitForAll()
+        }
+        let first = try await server.request(.get, "/v1/jobs?ref=rare&limit=1")
+        #expect(first.status == 200)
+        #expect(Self.ids(first) == [2])
+        let next = try #require(first.json["next"] as? String)
+        let second = try await server.request(.get, next)
+        #expect(Self.ids(second) == [1])
+        #expect(second.json["next"] is NSNull)
+    }
+
     /// The cursor format the server uses (the last id of the page).
     static func cursor(after id: Int) -> String { String(id) }
 }

@@ -43,6 +43,35 @@ struct JobSummaryReadingTests {
         await store.close()
     }
 
+    /// An event loop answers a list at once only while SQLite reads little more than the page:
+    /// a filter that no index serves scans rows, and the list is left to a reader thread.
+    @Test func listingNowGivesUpOnScans() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try await SQLiteJobStore.open(path: "\(directory)/slipway.db")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var rare = SQLiteJobStoreTests.specification
+        rare.ref = "rare"
+        let oldest = try await store.insert(rare, status: .running, at: start)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<6_000 {
+                group.addTask { _ = try await store.insert(SQLiteJobStoreTests.specification, status: .success, at: start.addingTimeInterval(Double(index + 1))) }
+            }
+            try await group.waitForAll()
+        }
+        var scanning = JobQuery()
+        scanning.ref = "rare"
+        scanning.limit = 21
+        var indexed = JobQuery()
+        indexed.statuses = [.running]
+        indexed.limit = 21
+        let (now, indexedNow) = try await onOwnThread { [scanning, indexed] in (try store.jobSummariesNow(matching: scanning), try store.jobSummariesNow(matching: indexed)) }
+        #expect(now == nil, "6,000 rows skipped on an event loop")
+        #expect(try await store.jobSummaries(matching: scanning).map(\.id) == [oldest.id])
+        #expect(indexedNow?.map(\.id) == [oldest.id])
+        await store.close()
+    }
+
     /// The status filter reads from the covering index alone: no table lookup per row (the
     /// list's largest SQLite cost before the index existed).
     @Test(arguments: [[JobStatus.running], [.pending, .running]])
@@ -59,5 +88,12 @@ struct JobSummaryReadingTests {
         }
         #expect(plan.contains { $0.contains("USING COVERING INDEX jobs_by_status_summary") }, "plan: \(plan)")
         await store.close()
+    }
+}
+
+/// Runs `body` on a thread of its own, as an event loop would call the store.
+private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
