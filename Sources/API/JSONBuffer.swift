@@ -71,18 +71,26 @@ struct JSONBuffer: ~Copyable {
     /// backspace, tab, line feed, form feed and carriage return, `\u00xx` (lowercase) for the
     /// other control characters, everything else (slashes and non-ASCII included) as UTF-8.
     mutating func string(_ text: String) {
-        var text = text
         self.append(UInt8(ascii: "\""))
-        text.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                self.append(UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                self.escape(byte)
-                start = index + 1
-            }
-            self.append(UnsafeBufferPointer(rebasing: utf8[start...]))
+        if text.utf8.withContiguousStorageIfAvailable({ self.escaped($0) }) == nil {
+            var contiguous = text
+            contiguous.withUTF8 { self.escaped($0) }
         }
         self.append(UInt8(ascii: "\""))
+    }
+
+    /// `utf8` with the characters JSON needs escaped escaped: runs between them in one copy.
+    private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let base = utf8.baseAddress else { return }
+        var start = 0
+        for index in 0..<utf8.count {
+            let byte = base[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            self.append(base + start, count: index - start)
+            self.escape(byte)
+            start = index + 1
+        }
+        self.append(base + start, count: utf8.count - start)
     }
 
     mutating func string(_ text: String?) {
@@ -119,25 +127,43 @@ struct JSONBuffer: ~Copyable {
     }
 
     /// The decimal digits of `value`, zero-padded on the left to `minimumWidth`, written
-    /// backwards straight into the storage.
+    /// backwards straight into the storage, two digits at a time.
     mutating func digits(_ value: UInt64, minimumWidth: Int) {
         var width = 1
-        var rest = value / 10
-        while rest > 0 {
+        var bound: UInt64 = 10
+        while width < 20, value >= bound {
             width += 1
-            rest /= 10
+            bound = bound &* 10
         }
         width = max(width, minimumWidth)
         if self.count + width > self.capacity { self.grow(to: self.count + width) }
+        let pairs = Self.digitPairs.utf8Start
         var position = self.count + width
-        rest = value
+        var rest = value
+        while rest >= 100 {
+            let pair = Int(rest % 100) &* 2
+            rest /= 100
+            position -= 2
+            self.storage[position] = pairs[pair]
+            self.storage[position + 1] = pairs[pair + 1]
+        }
+        if rest >= 10 {
+            position -= 2
+            self.storage[position] = pairs[Int(rest) &* 2]
+            self.storage[position + 1] = pairs[Int(rest) &* 2 + 1]
+        } else {
+            position -= 1
+            self.storage[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest)
+        }
         while position > self.count {
             position -= 1
-            self.storage[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+            self.storage[position] = UInt8(ascii: "0")
         }
         self.count += width
     }
+
+    /// "00" to "99": the two digits of a number below 100 start at twice its value.
+    private static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// `seconds` rounded to milliseconds, as ``number(_:)`` writes that rounded `Double`
     /// (`235.958`, `0.5`, `3600`), but from its digits: the durations are the most common

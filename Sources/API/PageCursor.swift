@@ -23,14 +23,26 @@ public enum PageCursor {
 
     /// The `next` link: the request's path and query with `cursor` replaced.
     static func nextLink(for request: HTTPRequest, after id: Int64) -> String {
-        var pairs: [Substring] = []
+        var link = String(request.path)
+        link.append("?")
         if let query = request.head.query {
-            for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-                let key = pair.firstIndex(of: "=").map { pair[..<$0] } ?? pair
-                if key != "cursor" { pairs.append(pair) }
+            // Pairs are copied as they are, in one pass over the bytes: the list's other
+            // parameters travel unchanged, already percent-encoded.
+            let bytes = Array(query.utf8)
+            var start = 0
+            while start <= bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+                let pair = bytes[start..<end]
+                let isCursor = pair.starts(with: "cursor=".utf8) || pair.elementsEqual("cursor".utf8)
+                if !pair.isEmpty, !isCursor {
+                    link.append(String(decoding: pair, as: UTF8.self))
+                    link.append("&")
+                }
+                start = end + 1
             }
         }
-        pairs.append(Substring("cursor=\(self.encode(after: id))"))
-        return "\(request.path)?\(pairs.joined(separator: "&"))"
+        link.append("cursor=")
+        link.append(self.encode(after: id))
+        return link
     }
 }

@@ -68,6 +68,29 @@ struct JobRepresentationWritingTests {
         }
     }
 
+    /// Digits are written two at a time from a table; every width and both ends must agree
+    /// with `String(value)`.
+    @Test func writesDigitsAsDescriptionDoes() {
+        var values: [UInt64] = Array(0..<20_000) + [.max, .max - 1]
+        var power: UInt64 = 1
+        for _ in 0..<19 {
+            power *= 10
+            values += [power - 1, power, power + 1]
+        }
+        for value in values {
+            for width in [1, 2, 3, 4, 7] {
+                var json = JSONBuffer(capacity: 0)
+                json.digits(value, minimumWidth: width)
+                let text = String(value)
+                let expected = String(repeating: "0", count: max(0, width - text.count)) + text
+                guard json.bytes == Array(expected.utf8) else {
+                    Issue.record("\(value) width \(width): \(String(decoding: json.bytes, as: UTF8.self)) != \(expected)")
+                    return
+                }
+            }
+        }
+    }
+
     /// Durations are written from their milliseconds' digits; the encoder formats the rounded
     /// `Double`. Both must agree, including at the edges of the digit path.
     @Test(arguments: [
