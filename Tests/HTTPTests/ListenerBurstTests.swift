@@ -33,6 +33,48 @@ struct ListenerBurstTests {
         print(answered)
         """
 
+    /// Opens `count` keep-alive connections at once, gets one answer on each, and holds them
+    /// open for a few seconds.
+    static let holdingClient = """
+        import socket, sys, time
+        port, count = int(sys.argv[1]), int(sys.argv[2])
+        sockets = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+        for s in sockets:
+            s.sendall(b"GET /healthz HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n")
+        answered = sum(1 for s in sockets if s.recv(64).startswith(b"HTTP/1.1 200"))
+        print(answered, flush=True)
+        time.sleep(4)
+        """
+
+    /// Whichever loop wakes first accepts, up to a batch of 64 at a time; the connections must
+    /// still end up spread evenly, or one loop serves a burst alone while the others idle.
+    @Test func aBurstIsSpreadEvenlyOverTheLoops() async throws {
+        let group = try EventLoopGroup(count: 2)
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.ipv4(host: "127.0.0.1", port: 0)]
+        var logger = Logger(label: "burst")
+        logger.logLevel = .critical
+        let server = HTTPServer(configuration: configuration, router: makeProbeRouter(), group: group, logger: logger)
+        let port = try await server.start()[0].port ?? 0
+        // Loop 0 is busy while the burst lands in the backlog: loop 1 accepts all of it.
+        group.loops[0].execute { usleep(300_000) }
+        async let client = ProcessRunner.run(ProcessRunner.python, ["-c", Self.holdingClient, "\(port)", "64"])
+        let deadline = ContinuousClock.now + .seconds(3)
+        while server.openConnections < 64, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let perLoop = server.openConnectionsPerLoop
+        let result = try await client
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "64", "\(result.stderr)")
+        #expect(perLoop.reduce(0, +) == 64)
+        #expect((perLoop.max() ?? 0) - (perLoop.min() ?? 0) <= 1, "connections per loop: \(perLoop)")
+        await server.shutdown(gracePeriod: .seconds(1))
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                group.shutdown()
+                done.resume()
+            }
+        }
+    }
+
     @Test(arguments: [EventLoop.TriggerMode.edge, .level])
     func everyConnectionOfABurstIsServed(trigger: EventLoop.TriggerMode) async throws {
         let group = try EventLoopGroup(count: 1, triggerMode: trigger)

@@ -777,6 +777,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
             waiter(ConnectionClosedError())
         }
         self.server.openConnections.subtract(1, ordering: .relaxed)
+        self.context.openSockets.subtract(1, ordering: .relaxed)
         self.context.remove(self)
     }
 }

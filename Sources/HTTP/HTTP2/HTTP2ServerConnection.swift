@@ -401,6 +401,7 @@ final class HTTP2ServerConnection: EventHandler, ServerConnection {
         self.dropStreams()
         self.session.invalidate()
         self.server.openConnections.subtract(1, ordering: .relaxed)
+        self.context.openSockets.subtract(1, ordering: .relaxed)
         self.context.remove(self)
     }
 }

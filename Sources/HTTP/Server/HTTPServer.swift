@@ -68,6 +68,15 @@ public final class HTTPServer: Sendable {
     /// Connections open right now.
     public var openConnections: Int { self.context.openConnections.load(ordering: .relaxed) }
 
+    /// Connections open right now on each event loop, in the group's order (empty before
+    /// ``start()``): new connections go to the loop with the fewest.
+    public var openConnectionsPerLoop: [Int] {
+        self.state.withLock { state in
+            guard case .running(_, let loops) = state else { return [] }
+            return loops.map { $0.context.openSockets.load(ordering: .relaxed) }
+        }
+    }
+
     /// Binds every configured listener and starts accepting. Returns the bound addresses, with
     /// port 0 replaced by the port the kernel chose.
     @discardableResult
@@ -84,9 +93,12 @@ public final class HTTPServer: Sendable {
         }
         var boxes: [LoopContextBox] = []
         do {
-            for loop in self.group.loops {
-                let context = LoopContext(loop: loop)
-                let listeners = sockets.map { Listener(descriptor: $0.descriptor, address: $0.address, context: context, server: self.context) }
+            let contexts = self.group.loops.map(LoopContext.init(loop:))
+            for context in contexts {
+                let loop = context.loop
+                let listeners = sockets.map {
+                    Listener(descriptor: $0.descriptor, address: $0.address, context: context, loops: contexts, server: self.context)
+                }
                 let box = LoopContextBox(loop: loop, context: context, listeners: listeners)
                 boxes.append(box)
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in

@@ -12,10 +12,17 @@ import Sockets
 /// connection left in the backlog keeps it readable); whichever loop wakes first accepts. A
 /// connection over the server's limit is accepted and answered 503, never left hanging in the
 /// backlog.
+///
+/// The accepting loop is not always where a connection should live: clients open their
+/// connections in a burst, and the first loop to wake would take the whole burst (64 at a
+/// time) while the others sat idle. Each connection goes to the loop with the fewest open
+/// sockets, this one on a tie, handed over through that loop's task queue.
 final class Listener: EventHandler {
     private let descriptor: CInt
     private let address: SocketAddress
     private let context: LoopContext
+    /// Every loop of the server, this one included.
+    private let loops: [LoopContext]
     private let server: ServerContext
     private var isRegistered = false
     private var isStopped = false
@@ -23,10 +30,11 @@ final class Listener: EventHandler {
     /// Connections accepted per wake-up before yielding to the loop's other work.
     private static let acceptBatch = 64
 
-    init(descriptor: CInt, address: SocketAddress, context: LoopContext, server: ServerContext) {
+    init(descriptor: CInt, address: SocketAddress, context: LoopContext, loops: [LoopContext], server: ServerContext) {
         self.descriptor = descriptor
         self.address = address
         self.context = context
+        self.loops = loops
         self.server = server
     }
 
@@ -68,7 +76,45 @@ final class Listener: EventHandler {
         }
         if !self.address.isUnix { try? socket.setNoDelay() }
         let remote = try? Posix.peerAddress(socket.descriptor)
-        let connection = HTTP1ServerConnection(socket: socket, remoteAddress: remote, context: self.context, server: self.server)
+        let target = self.leastLoadedLoop()
+        // Counted before the hand-over, so the rest of a burst sees it.
+        target.openSockets.add(1, ordering: .relaxed)
+        if target === self.context {
+            Self.serve(socket, from: remote, on: target, server: self.server)
+            return
+        }
+        let descriptor = socket.release()
+        let bound = LoopBound(target)
+        let server = self.server
+        target.loop.execute {
+            let context = bound.value
+            let socket = Socket(adopting: descriptor)
+            guard !context.isShuttingDown else {
+                server.openConnections.subtract(1, ordering: .relaxed)
+                context.openSockets.subtract(1, ordering: .relaxed)
+                Self.refuse(socket)
+                return
+            }
+            Self.serve(socket, from: remote, on: context, server: server)
+        }
+    }
+
+    /// The loop with the fewest open sockets; this one when it has no more than the others.
+    private func leastLoadedLoop() -> LoopContext {
+        var best = self.context
+        var fewest = self.context.openSockets.load(ordering: .relaxed)
+        for loop in self.loops where loop !== self.context {
+            let count = loop.openSockets.load(ordering: .relaxed)
+            if count < fewest {
+                best = loop
+                fewest = count
+            }
+        }
+        return best
+    }
+
+    private static func serve(_ socket: consuming Socket, from remote: SocketAddress?, on context: LoopContext, server: ServerContext) {
+        let connection = HTTP1ServerConnection(socket: socket, remoteAddress: remote, context: context, server: server)
         connection.start()
     }
 

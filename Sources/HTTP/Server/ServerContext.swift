@@ -47,6 +47,10 @@ final class ServerContext: Sendable {
 /// Touched only on its loop's thread.
 final class LoopContext {
     let loop: EventLoop
+    /// Sockets given to this loop and not yet closed, counting those still on their way from
+    /// another loop's listener. Read by every loop's listener to choose where a new connection
+    /// goes; written by listeners and by this loop's connections as they close.
+    let openSockets = Atomic<Int>(0)
     let dateCache = DateCache()
     /// One read buffer for every connection of the loop: a connection copies out only what it
     /// has not parsed yet, so ten thousand idle connections hold no buffers.
