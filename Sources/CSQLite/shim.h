@@ -27,4 +27,11 @@ static inline int slipway_sqlite3_db_config_int(sqlite3 *db, int op, int value, 
     return sqlite3_db_config(db, op, value, out);
 }
 
+/// `sqlite3_config` is variadic. Turns off SQLite's memory statistics, which take a
+/// process-wide mutex around every allocation and free (https://www.sqlite.org/c3ref/c_config_covering_index_scan.html,
+/// SQLITE_CONFIG_MEMSTATUS). Works only before SQLite initializes; returns SQLITE_MISUSE after.
+static inline int slipway_sqlite3_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 #endif

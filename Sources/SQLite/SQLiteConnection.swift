@@ -46,6 +46,13 @@ public final class SQLiteConnection {
     /// How the file was opened.
     public let mode: OpenMode
 
+    /// Settings of the SQLite library itself, made once before the first connection opens.
+    /// Memory statistics are off: they serialize every allocation of every connection on one
+    /// mutex, where the event loops' readers queued (nothing here reads the statistics).
+    private static let processSettings: Void = {
+        _ = slipway_sqlite3_disable_memory_statistics()
+    }()
+
     /// Opens (and with ``OpenMode/readWriteCreate`` creates) the database at `path`.
     ///
     /// - Parameters:
@@ -55,6 +62,7 @@ public final class SQLiteConnection {
     /// - Throws: ``SQLiteError``, for example ``SQLiteError/Code/cantOpen`` when the directory
     ///   does not exist or is not writable.
     public init(path: String, mode: OpenMode = .readWriteCreate, statementCacheCapacity: Int = 64) throws {
+        _ = Self.processSettings
         var pointer: OpaquePointer?
         // SQLITE_OPEN_EXRESCODE: "The database connection comes up in 'extended result code
         // mode'", so errors say SQLITE_CONSTRAINT_UNIQUE rather than SQLITE_CONSTRAINT.

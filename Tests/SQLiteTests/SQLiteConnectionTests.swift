@@ -1,6 +1,7 @@
 // slipway — SQLite tests
 // SPDX-License-Identifier: Apache-2.0
 
+import CSQLite
 import SQLite
 import Testing
 
@@ -173,5 +174,22 @@ struct SQLiteConnectionTests {
         let connection = try SQLiteConnection(path: directory.file("c.db"))
         connection.busyTimeout = .milliseconds(1500)
         #expect(connection.busyTimeout == .milliseconds(1500))
+    }
+}
+
+/// SQLite's memory statistics take one process-wide mutex around every allocation; the event
+/// loops' readers queued on it. With them off SQLite counts nothing.
+@Suite("SQLite library settings")
+struct SQLiteLibrarySettingsTests {
+    @Test func memoryStatisticsAreOff() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await openItemsDatabase(directory)
+        try await database.write { db in
+            for index in 0..<100 { try db.execute("INSERT INTO items VALUES (?, ?)", [index, String(repeating: "x", count: 1000)]) }
+        }
+        _ = try await database.read { db in try db.query("SELECT * FROM items") }
+        #expect(sqlite3_memory_used() == 0)
+        #expect(sqlite3_memory_highwater(0) == 0)
+        await database.close()
     }
 }
