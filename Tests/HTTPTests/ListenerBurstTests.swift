@@ -49,13 +49,8 @@ struct ListenerBurstTests {
     /// Whichever loop wakes first accepts, up to a batch of 64 at a time; the connections must
     /// still end up spread evenly, or one loop serves a burst alone while the others idle.
     @Test func aBurstIsSpreadEvenlyOverTheLoops() async throws {
-        let group = try EventLoopGroup(count: 2)
-        var configuration = HTTPServerConfiguration()
-        configuration.listeners = [.ipv4(host: "127.0.0.1", port: 0)]
-        var logger = Logger(label: "burst")
-        logger.logLevel = .critical
-        let server = HTTPServer(configuration: configuration, router: makeProbeRouter(), group: group, logger: logger)
-        let port = try await server.start()[0].port ?? 0
+        let (server, group) = try await Self.startServer(loops: 2)
+        let port = server.localAddresses[0].port ?? 0
         // Loop 0 is busy while the burst lands in the backlog: loop 1 accepts all of it.
         group.loops[0].execute { usleep(300_000) }
         async let client = ProcessRunner.run(ProcessRunner.python, ["-c", Self.holdingClient, "\(port)", "64"])
@@ -66,31 +61,35 @@ struct ListenerBurstTests {
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "64", "\(result.stderr)")
         #expect(perLoop.reduce(0, +) == 64)
         #expect((perLoop.max() ?? 0) - (perLoop.min() ?? 0) <= 1, "connections per loop: \(perLoop)")
-        await server.shutdown(gracePeriod: .seconds(1))
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                group.shutdown()
-                done.resume()
-            }
-        }
+        await Self.stop(server, group)
     }
 
     @Test(arguments: [EventLoop.TriggerMode.edge, .level])
     func everyConnectionOfABurstIsServed(trigger: EventLoop.TriggerMode) async throws {
-        let group = try EventLoopGroup(count: 1, triggerMode: trigger)
-        var configuration = HTTPServerConfiguration()
-        configuration.listeners = [.ipv4(host: "127.0.0.1", port: 0)]
-        var logger = Logger(label: "burst")
-        logger.logLevel = .critical
-        let server = HTTPServer(configuration: configuration, router: makeProbeRouter(), group: group, logger: logger)
-        let port = try await server.start()[0].port ?? 0
+        let (server, group) = try await Self.startServer(loops: 1, trigger: trigger)
+        let port = server.localAddresses[0].port ?? 0
         // Hold the loop while the burst lands in the backlog.
         group.loops[0].execute { usleep(500_000) }
         let result = try await ProcessRunner.run(ProcessRunner.python, ["-c", Self.client, "\(port)", "300"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "300")
+        await Self.stop(server, group)
+    }
+
+    static func startServer(loops: Int, trigger: EventLoop.TriggerMode = .edge) async throws -> (HTTPServer, EventLoopGroup) {
+        let group = try EventLoopGroup(count: loops, triggerMode: trigger)
+        var configuration = HTTPServerConfiguration()
+        configuration.listeners = [.ipv4(host: "127.0.0.1", port: 0)]
+        var logger = Logger(label: "burst")
+        logger.logLevel = .critical
+        let server = HTTPServer(configuration: configuration, router: makeProbeRouter(), group: group, logger: logger)
+        try await server.start()
+        return (server, group)
+    }
+
+    static func stop(_ server: HTTPServer, _ group: EventLoopGroup) async {
         await server.shutdown(gracePeriod: .seconds(1))
-        // Joining the loop thread blocks: not on the cooperative pool.
+        // Joining the loop threads blocks: not on the cooperative pool.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
                 group.shutdown()
