@@ -169,6 +169,18 @@ public final class AsyncSocket: Sendable {
 
     public var isClosed: Bool { self.state.withLock { $0.isClosed } }
 
+    /// Whether the socket is open and quiet: nothing waits to be read and the peer has neither
+    /// closed nor reset the connection. Checked without blocking, for a pooled connection
+    /// about to carry a new request, on which anything to read means the peer has moved on.
+    public var isOpenAndQuiet: Bool {
+        // Under the lock: the descriptor is closed only after `isClosed` is set.
+        self.state.withLock { state in
+            guard !state.isClosed else { return false }
+            guard case .wouldBlock = try? Posix.peekByte(self.descriptor) else { return false }
+            return true
+        }
+    }
+
     private static func deregisterAndClose(_ descriptor: CInt, on handler: ReadinessHandler?) {
         // Runs on the loop: deregistration and close must not race with event delivery.
         handler?.loopDeregister(descriptor)

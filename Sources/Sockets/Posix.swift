@@ -83,6 +83,13 @@ public enum Posix {
         try syscall("recv", blocking: true) { sysRecv(fd, pointer.baseAddress, pointer.count, 0) }
     }
 
+    /// `recv(2)` of one byte with `MSG_PEEK | MSG_DONTWAIT`: what a read would find, without
+    /// taking it and without blocking. 0 bytes means the peer closed its side.
+    public static func peekByte(_ fd: CInt) throws(SystemError) -> IOResult<Int> {
+        var byte: UInt8 = 0
+        return try syscall("recv", blocking: true) { sysRecv(fd, &byte, 1, CInt(MSG_PEEK | MSG_DONTWAIT)) }
+    }
+
     /// `sendmsg(2)` with `MSG_NOSIGNAL`: the socket form of `writev`, see ``sendNoSignal(_:from:)``.
     @inline(never)
     public static func sendmsgNoSignal(_ fd: CInt, _ iovecs: UnsafeBufferPointer<iovec>) throws(SystemError) -> IOResult<Int> {

@@ -154,8 +154,10 @@ public final class HTTPClient: Sendable {
         while true {
             attempt += 1
             let (connection, reused) = try await self.acquire()
+            var sent = false
             do {
                 try await connection.send(request, host: self.host, deadline: deadline)
+                sent = true
                 let head = try await connection.readHead(method: request.method, deadline: deadline)
                 let response = HTTPClientResponse(head: head, connection: connection, client: self)
                 if connection.isBodyComplete { response.finish() }
@@ -163,9 +165,9 @@ public final class HTTPClient: Sendable {
             } catch {
                 connection.markNotReusable()
                 connection.transport.close()
-                // A pooled connection the server had already closed fails before any response
-                // byte; a fresh connection is the fix, once. Streamed bodies cannot be replayed.
-                if reused, attempt == 1, Self.isStaleConnectionError(error), Self.isReplayable(request) { continue }
+                // A pooled connection the server closed just as it was reused fails before any
+                // response byte; a fresh connection is the fix, once.
+                if reused, attempt == 1, Self.isStaleConnectionError(error), Self.mayReplay(request, afterSending: sent) { continue }
                 throw error
             }
         }
@@ -185,9 +187,17 @@ public final class HTTPClient: Sendable {
         return false
     }
 
-    private static func isReplayable(_ request: HTTPClientRequest) -> Bool {
+    /// Whether `request` may be sent again after failing on a stale connection.
+    ///
+    /// A request that failed while being sent never reached the server whole, so no server
+    /// acted on it. One that was sent whole may have been acted on before the connection
+    /// closed without an answer: only idempotent methods are sent again then (RFC 9110
+    /// §9.2.2: "the intended effect on the server of multiple identical requests with that
+    /// method is the same as the effect for a single such request"); a POST that creates a
+    /// container must not create two. Streamed bodies cannot be replayed at all.
+    private static func mayReplay(_ request: HTTPClientRequest, afterSending sent: Bool) -> Bool {
         if case .stream = request.body { return false }
-        return true
+        return !sent || request.method.isIdempotent
     }
 
     // MARK: - Pool
@@ -196,7 +206,10 @@ public final class HTTPClient: Sendable {
         let now = Instant.now()
         let idleLimit = self.configuration.idleTimeout
         while let connection = self.idle.withLock({ $0.popLast() }) {
-            if now.duration(since: connection.lastUsed) < idleLimit, !connection.transport.isClosed {
+            // A server that closed the connection while it sat idle has sent its FIN (or a
+            // TLS close_notify) by now: finding it here, before sending, is what makes it safe
+            // not to replay non-idempotent requests.
+            if now.duration(since: connection.lastUsed) < idleLimit, connection.transport.isOpenAndQuiet {
                 return (connection, true)
             }
             connection.transport.close()

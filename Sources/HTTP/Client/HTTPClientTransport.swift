@@ -20,8 +20,15 @@ public protocol HTTPClientTransport: AnyObject, Sendable {
     func close()
     /// Whether ``close()`` was called.
     var isClosed: Bool { get }
+    /// Whether the transport is open and nothing has arrived from the peer (no bytes, no
+    /// close), checked without blocking: an idle pooled connection must be, to be reused.
+    var isOpenAndQuiet: Bool { get }
 }
 
 extension AsyncSocket: HTTPClientTransport {}
 
-extension TLSConnection: HTTPClientTransport {}
+extension TLSConnection: HTTPClientTransport {
+    /// Checked on the socket: on an idle connection even a TLS record (a `close_notify`) means
+    /// the server is done with it.
+    public var isOpenAndQuiet: Bool { self.socket.isOpenAndQuiet }
+}

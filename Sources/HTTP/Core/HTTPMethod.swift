@@ -27,6 +27,15 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
+    /// Whether the method is idempotent (RFC 9110 §9.2.2): GET, HEAD, PUT, DELETE, OPTIONS and
+    /// TRACE. A client may send such a request again when a connection fails before the answer.
+    public var isIdempotent: Bool {
+        switch self.rawValue {
+        case "GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE": true
+        default: false
+        }
+    }
+
     /// Methods are case-sensitive tokens (RFC 9110 §9.1): equal when their bytes are. Comparing
     /// the bytes also skips String's Unicode comparison, which `==` on two different strings
     /// falls back to (a response checks `method != .head` several times). Byte-equal strings
