@@ -6,6 +6,7 @@ import CommitStatus
 import FoundationEssentials
 import HTTP
 import Logging
+import Sockets
 import TLS
 
 extension CommitStatusReporter {
@@ -127,7 +128,7 @@ extension CommitStatusReporter {
         let request = try CommitStatusRequest(update, pipelineID: learnedPipelineID)
         let client: HTTPClient
         do {
-            client = try self.client(for: request.origin)
+            client = try await self.client(for: request.origin)
         } catch {
             return .retry(after: nil, reason: "cannot make a client for \(request.origin): \(error)")
         }
@@ -150,14 +151,16 @@ extension CommitStatusReporter {
         }
     }
 
-    /// The client for `origin`, made on first use.
-    func client(for origin: String) throws(HTTPClientError) -> HTTPClient {
+    /// The client for `origin`, made on first use, on a thread of its own: for HTTPS that
+    /// loads the CA store, a few hundred files, which is no work for the cooperative pool.
+    func client(for origin: String) async throws -> HTTPClient {
         if let client = self.clients.withLock({ $0[origin] }) { return client }
         var configuration = HTTPClient.Configuration()
         configuration.connectTimeout = min(configuration.connectTimeout, self.configuration.requestTimeout)
         configuration.headTimeout = self.configuration.requestTimeout
         configuration.maxIdleConnections = 4
-        let client = try HTTPClient(url: origin, tls: self.configuration.tls, group: self.group, configuration: configuration)
+        let (tls, group) = (self.configuration.tls, self.group)
+        let client = try await DetachedThread.run { [configuration] in try HTTPClient(url: origin, tls: tls, group: group, configuration: configuration) }
         return self.clients.withLock { clients in
             if let existing = clients[origin] { return existing }
             clients[origin] = client

@@ -119,9 +119,9 @@ public final class CommitStatusReporter: Sendable {
     /// start-up instead of failing every delivery.
     /// - Throws: ``CommitStatusError`` for a URL that cannot be used, `HTTPClientError` with
     ///   code `tls` for a CA file that cannot be loaded.
-    public func prepare(gitlabURL: String) throws {
+    public func prepare(gitlabURL: String) async throws {
         let (origin, _) = try CommitStatusRequest.origin(of: gitlabURL)
-        _ = try self.client(for: origin)
+        _ = try await self.client(for: origin)
     }
 
     // MARK: - Intake

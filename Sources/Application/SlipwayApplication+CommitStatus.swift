@@ -14,7 +14,7 @@ extension SlipwayApplication {
     /// (set from the webhook or `POST /v1/pipelines`): never from a job's variables, which a
     /// `.gitlab-ci.yml` or an API submitter could set to post statuses elsewhere with
     /// slipway's token. Jobs submitted through the API report nowhere.
-    static func makeStatusReporter(_ configuration: SlipwayConfiguration, store: SQLiteJobStore, group: EventLoopGroup, logger: Logger) throws -> CommitStatusReporter? {
+    static func makeStatusReporter(_ configuration: SlipwayConfiguration, store: SQLiteJobStore, group: EventLoopGroup, logger: Logger) async throws -> CommitStatusReporter? {
         guard let url = configuration.gitlab.url else { return nil }
         var settings = CommitStatusReporter.Configuration()
         settings.credentials = configuration.commitStatusCredentials
@@ -34,7 +34,7 @@ extension SlipwayApplication {
                                           name: job.specification.name, projectPath: pipeline.project)
             })
         do {
-            try reporter.prepare(gitlabURL: url)
+            try await reporter.prepare(gitlabURL: url)
         } catch {
             throw ConfigurationError("gitlab: cannot set up the client for \(url): \(error)")
         }

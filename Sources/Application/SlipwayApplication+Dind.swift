@@ -8,18 +8,23 @@ import Jobs
 import Store
 
 extension SlipwayApplication {
-    /// The dind worker `workers.dind` describes, or `nil` without that section (or with
-    /// `concurrency: 0`). Its daemons' sockets live in `socket_dir`, by default
-    /// `<data_dir>/dind`, which must be short enough for Unix socket paths.
-    static func makeDindWorker(_ configuration: SlipwayConfiguration, dataDirectory: String, instance: String,
-                               runtime: any ContainerRuntime, workspaces: any WorkspaceManager, workspaceRoot: String) throws -> DindWorker? {
+    /// The directory for the dind daemons' sockets, created if needed: `socket_dir`, by default
+    /// `<data_dir>/dind`, which must be short enough for Unix socket paths. `nil` without a
+    /// dind pool. Creates directories: call it off the cooperative pool.
+    static func dindDirectories(_ configuration: SlipwayConfiguration, dataDirectory: String) throws -> DirectoryDaemonDirectories? {
         guard let pool = configuration.workers.dind, pool.concurrency > 0 else { return nil }
-        let directories: DirectoryDaemonDirectories
         do {
-            directories = try DirectoryDaemonDirectories(root: pool.socketDirectory ?? "\(dataDirectory)/dind")
+            return try DirectoryDaemonDirectories(root: pool.socketDirectory ?? "\(dataDirectory)/dind")
         } catch {
             throw ConfigurationError("workers.dind: \(error)")
         }
+    }
+
+    /// The dind worker `workers.dind` describes, or `nil` without that section (or with
+    /// `concurrency: 0`), its daemons' sockets in `directories` (``dindDirectories(_:dataDirectory:)``).
+    static func makeDindWorker(_ configuration: SlipwayConfiguration, directories: DirectoryDaemonDirectories?, instance: String,
+                               runtime: any ContainerRuntime, workspaces: any WorkspaceManager, workspaceRoot: String) throws -> DindWorker? {
+        guard let pool = configuration.workers.dind, pool.concurrency > 0, let directories else { return nil }
         var dind = DindWorkerConfiguration(image: pool.image, instance: instance)
         dind.privileged = pool.privileged
         dind.daemonArguments = pool.daemonArguments

@@ -45,11 +45,12 @@ public final class SlipwayApplication: Sendable {
         self.configuration = configuration
         self.logger = logger
         // Creating directories and the instance file blocks: not on the cooperative pool.
-        let (dataDirectory, instance, logs, directories) = try await DetachedThread.run {
+        let (dataDirectory, instance, logs, directories, dindDirectories) = try await DetachedThread.run {
             let dataDirectory = try DataDirectory.prepare(configuration.dataDirectory)
             return (dataDirectory, try DataDirectory.instanceIdentifier(in: dataDirectory),
                     try FileLogStore(directory: "\(dataDirectory)/logs", outputLimit: configuration.workers.outputLimit),
-                    try DirectoryWorkspaceManager(root: "\(dataDirectory)/workspaces"))
+                    try DirectoryWorkspaceManager(root: "\(dataDirectory)/workspaces"),
+                    try Self.dindDirectories(configuration, dataDirectory: dataDirectory))
         }
         self.dataDirectory = dataDirectory
         self.instance = instance
@@ -71,7 +72,7 @@ public final class SlipwayApplication: Sendable {
         var pools: [WorkerKind: Scheduler.Pool] = [:]
         pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
         // Pipeline jobs of either worker start in a checkout of their commit.
-        let dindWorker = try Self.makeDindWorker(configuration, dataDirectory: self.dataDirectory, instance: self.instance, runtime: runtime,
+        let dindWorker = try Self.makeDindWorker(configuration, directories: dindDirectories, instance: self.instance, runtime: runtime,
                                                  workspaces: workspaces, workspaceRoot: directories.root)
         if let dindWorker, let dind = configuration.workers.dind { pools[.dind] = .init(worker: dindWorker, concurrency: dind.concurrency) }
         self.dindWorker = dindWorker
@@ -88,7 +89,7 @@ public final class SlipwayApplication: Sendable {
                   let project = projects.first(where: { $0.path == job.specification.project }) else { return [] }
             return project.settings.variables.filter(\.masked).map(\.value) + [project.settings.cloneToken].compactMap { $0 }
         }
-        let reporter = try Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
+        let reporter = try await Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
         self.statusReporter = reporter
         self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit,
                                    engineAvailable: false) { job in
