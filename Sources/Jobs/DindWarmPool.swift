@@ -112,7 +112,7 @@ public actor DindWarmPool {
             guard self.isRunning, self.retryTask == nil else { return }
             self.retryTask = Task {
                 try? await Task.sleep(for: Self.retryDelay)
-                await self.retry()
+                self.retry()
             }
         }
     }

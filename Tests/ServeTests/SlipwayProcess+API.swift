@@ -22,7 +22,7 @@ struct APIResponse: Sendable {
     var body: [UInt8]
     var text: String { String(decoding: self.body, as: UTF8.self) }
     var json: [String: any Sendable] {
-        ((try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: Any] ?? [:]).mapValues { $0 as! any Sendable }
+        (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: any Sendable] ?? [:]
     }
 }
 

@@ -59,7 +59,7 @@ final class SlipwayProcess: @unchecked Sendable {
         process.arguments = ["serve", "--config", self.configurationPath] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if !FileManager.default.fileExists(atPath: self.logPath) {
-            FileManager.default.createFile(atPath: self.logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: self.logPath, contents: nil)
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: self.logPath))
         log.seekToEndOfFile()
