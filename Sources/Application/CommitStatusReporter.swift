@@ -147,6 +147,34 @@ public final class CommitStatusReporter: Sendable {
         try await self.enqueue(CommitStatusUpdate(job: job, target: target, publicURL: self.configuration.publicURL))
     }
 
+    /// Reports the current status of the newest job of each stream among `jobs`, as
+    /// ``report(_:to:)`` does, and returns how many statuses were queued.
+    ///
+    /// For start-up after a crash: a job's status change is committed before its commit
+    /// status reaches the outbox, so a crash in between loses that status. The outbox keeps
+    /// only what differs from a stream's newest state, so reporting again what was already
+    /// queued adds nothing. Only the newest job of a stream (a commit's job of that name, in
+    /// the newest pipeline or retry) counts: an older one's state would overwrite it.
+    public func reportCurrentStatuses(of jobs: [Job]) async -> Int {
+        var newest: [String: (job: Job, target: CommitStatusTarget)] = [:]
+        for job in jobs {
+            guard let target = await self.targetFor(job) else { continue }
+            if let known = newest[target.streamKey], known.job.id.rawValue > job.id.rawValue { continue }
+            newest[target.streamKey] = (job, target)
+        }
+        var queued = 0
+        for (job, target) in newest.values.sorted(by: { $0.job.id.rawValue < $1.job.id.rawValue }) {
+            do {
+                if try await self.report(job, to: target) != nil { queued += 1 }
+            } catch {
+                self.logger.error("cannot queue the commit status of a job", metadata: [
+                    "job": "\(job.id)", "state": "\(CommitState(job.status).rawValue)", "error": "\(error)",
+                ])
+            }
+        }
+        return queued
+    }
+
     /// The scheduler's `onChange` hook: queues `job`'s new status for its target, if it has
     /// one. Returns at once; changes are stored one after another, in the order they came.
     public func jobChanged(_ job: Job) {

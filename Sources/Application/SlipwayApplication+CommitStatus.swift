@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CommitStatus
+import FoundationEssentials
 import HTTP
 import Logging
 import Sockets
@@ -42,5 +43,27 @@ extension SlipwayApplication {
             logger.warning("gitlab.url is set but no status token is: commit statuses will be given up; set gitlab.status_token or projects[].status_token")
         }
         return reporter
+    }
+
+    /// Queues again the current commit status of every pipeline job that changed within the
+    /// outbox's give-up window (``CommitStatusReporter/reportCurrentStatuses(of:)``): after a
+    /// crash between a job's status change and its outbox entry, GitLab still hears of it.
+    func reportStatusesLostInTheLastStop() async {
+        guard let reporter = self.statusReporter else { return }
+        let since = Date().addingTimeInterval(-Self.seconds(reporter.configuration.retry.giveUpAfter))
+        do {
+            let jobs = try await self.store.pipelineJobs(changedSince: since)
+            let queued = await reporter.reportCurrentStatuses(of: jobs)
+            if queued > 0 {
+                self.logger.notice("queued commit statuses lost when slipway last stopped", metadata: ["count": "\(queued)"])
+            }
+        } catch {
+            self.logger.error("cannot look for commit statuses lost in the last stop", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -210,6 +210,8 @@ public final class SlipwayApplication: Sendable {
     /// Starts listening and the engine monitor; returns the bound addresses.
     @discardableResult
     public func start() async throws -> [SocketAddress] {
+        // Before anything can change a job: a status queued now must not overtake a newer one.
+        await self.reportStatusesLostInTheLastStop()
         let addresses = try await self.server.start()
         for address in addresses {
             self.logger.info("listening", metadata: ["address": "\(address)"])

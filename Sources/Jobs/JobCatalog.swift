@@ -27,6 +27,9 @@ public protocol JobCatalog: Sendable {
     /// ``jobSummaries(matching:)`` instead.
     func jobSummariesNow(matching query: JobQuery) throws -> [JobSummary]?
 
+    /// Jobs of pipelines created, started or finished at `time` or later, oldest first.
+    func pipelineJobs(changedSince time: Date) async throws -> [Job]
+
     /// Records a new pending job that retries `original` (same specification, linked to it).
     func insertRetry(of original: Job, at time: Date) async throws -> Job
 

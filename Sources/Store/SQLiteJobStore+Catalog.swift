@@ -16,6 +16,18 @@ extension SQLiteJobStore: JobCatalog {
         }
     }
 
+    /// A scan of the table: run once at start-up (see `SlipwayApplication`), not per request.
+    public func pipelineJobs(changedSince time: Date) async throws -> [Job] {
+        let since = JSONRow.milliseconds(time)
+        return try await self.database.read { connection in
+            try connection.query(
+                "SELECT * FROM jobs WHERE pipeline_id IS NOT NULL"
+                    + " AND max(created_at_ms, coalesce(started_at_ms, 0), coalesce(finished_at_ms, 0)) >= ? ORDER BY id",
+                [since]
+            ).map(JobRow.decode)
+        }
+    }
+
     /// The `WHERE` clause (empty, or starting with a space) and its bindings for `query`'s
     /// filters and cursor, followed by the binding of its limit.
     static func filter(_ query: JobQuery) -> (whereClause: String, bindings: [SQLiteBinding]) {

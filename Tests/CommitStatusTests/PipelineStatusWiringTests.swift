@@ -68,4 +68,61 @@ import TestSupport
             await application.shutdown()
         }
     }
+
+    /// A crash between a job's status change and its outbox entry must not lose the status:
+    /// the next start queues the current status of each stream's newest job, and only what
+    /// differs from what the outbox already has.
+    @Test func statusesLostInACrashAreReportedAtTheNextStart() async throws {
+        try await FakeGitLab.with { gitlab, pki in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let sha = "89abcdef0123456789abcdef0123456789abcdef"
+            // What the crashed run committed: jobs whose changes never reached the outbox.
+            let store = try await SQLiteJobStore.open(path: "\(directory)/slipway.db")
+            let older = try await store.insertPipeline(project: "group/app", ref: "main", sha: sha, source: "push", at: Date())
+            let newer = try await store.insertPipeline(project: "group/app", ref: "main", sha: sha, source: "web", at: Date())
+            func job(_ name: String, in pipeline: Pipeline, _ events: [JobEvent]) async throws -> Job {
+                var specification = JobSpecification(name: name, image: "busybox", script: ["true"], worker: .host, timeout: .seconds(60), project: "group/app")
+                specification.pipelineID = pipeline.id
+                var job = try await store.insert(specification, status: .pending, at: Date())
+                for event in events { job = try await store.apply(event, to: job.id, at: Date()) }
+                return job
+            }
+            _ = try await job("build", in: older, [.start, .fail(.scriptFailure, exitCode: 1)])
+            let build = try await job("build", in: newer, [.start, .succeed])
+            let test = try await job("test", in: newer, [.start, .fail(.scriptFailure, exitCode: 2)])
+            await store.close()
+
+            var configuration = try SlipwayConfiguration.parse(yaml: """
+                public_url: https://slipway.example.com
+                gitlab:
+                  url: \(gitlab.url)
+                  status_token: glpat-wiring-token
+                  ca_file: \(pki.caFile)
+                projects:
+                  - path: group/app
+                    id: 77
+                    webhook_token: hook-token-for-app
+                """)
+            configuration.dataDirectory = directory
+            configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
+            configuration.http.eventLoops = 1
+            configuration.workers.host.concurrency = 0
+            let logs = LogCapture()
+            for run in 0..<2 {
+                let application = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+                try await application.start()
+                if run == 0 { _ = try await gitlab.waitForRequests { $0.count >= 2 } }
+                try await Task.sleep(for: .milliseconds(300))
+                await application.shutdown()
+            }
+            // Streams are delivered side by side: in name order for the comparison.
+            let requests = try await gitlab.requests().sorted { ($0.name ?? "") < ($1.name ?? "") }
+            // The older pipeline's failed build is not reported over the newer one's success,
+            // and the second start reports nothing again.
+            #expect(requests.map(\.name) == ["build", "test"])
+            #expect(requests.map(\.state) == ["success", "failed"])
+            #expect(requests.map { $0.body["target_url"]?.string } == [build, test].map { "https://slipway.example.com/v1/jobs/\($0.id)" })
+        }
+    }
 }
