@@ -91,7 +91,7 @@ public struct JobsAPI: Sendable {
     /// The job, answered on the event loop (see ``register(on:)``); nil with `wait`, which
     /// ``show(_:)`` answers.
     func showNow(_ request: HTTPRequest) throws -> HTTPResponse? {
-        guard request.query("wait") == nil, request.query("status") == nil else { return nil }
+        guard request.head.query == nil || (request.query("wait") == nil && request.query("status") == nil) else { return nil }
         let id = try Self.jobID(request)
         guard let job = try self.store.jobSummaryNow(id) else { throw HTTPError(.notFound, "no job \(id)") }
         return JobRepresentation.response(job)

@@ -55,8 +55,11 @@ extension SQLiteJobStore {
         try self.database.readNow { connection in try Self.jobSummary(id, on: connection) }
     }
 
+    /// Made once: the statement cache compares it with the text it ran last.
+    private static let summaryByID = "SELECT \(JobSummaryRow.columns) FROM jobs WHERE id = ?"
+
     private static func jobSummary(_ id: JobID, on connection: SQLiteConnection) throws -> JobSummary? {
-        let statement = try connection.cachedStatement("SELECT \(JobSummaryRow.columns) FROM jobs WHERE id = ?")
+        let statement = try connection.cachedStatement(Self.summaryByID)
         try statement.bind(id.rawValue, at: 1)
         defer { statement.reset() }
         return try statement.step() ? try JobSummaryRow.decode(statement) : nil

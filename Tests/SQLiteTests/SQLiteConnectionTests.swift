@@ -85,6 +85,24 @@ struct SQLiteConnectionTests {
         #expect(pairs == ["1-1", "1-2", "1-3", "2-2", "2-3", "3-3"])
     }
 
+    @Test("the statement cache keeps the most recently used statements within its capacity")
+    func statementCacheEviction() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.file("c.db"), statementCacheCapacity: 2)
+        let (a, b, c) = ("SELECT 1", "SELECT 2", "SELECT 3")
+        let a1 = try connection.cachedStatement(a)
+        let b1 = try connection.cachedStatement(b)
+        #expect(try connection.cachedStatement(a) === a1)
+        let c1 = try connection.cachedStatement(c)  // evicts b, the least recently used
+        #expect(try connection.cachedStatement(a) === a1)
+        #expect(try connection.cachedStatement(c) === c1)
+        #expect(try connection.cachedStatement(String("SELECT 3".reversed().reversed())) === c1, "equal text, another string")
+        #expect(try connection.cachedStatement(b) !== b1)
+        for (sql, value) in [(a, 1), (b, 2), (c, 3), (a, 1)] {
+            #expect(try connection.first(sql)?.int(at: 0) == value)
+        }
+    }
+
     @Test("transaction commits on return and rolls back on throw; nested becomes a savepoint")
     func transactions() throws {
         let directory = try TemporaryDirectory()
