@@ -140,12 +140,17 @@ wait_status() { # id wanted... ; waits up to 60 s for a final or wanted status
 }
 
 # --- 4: jobs ----------------------------------------------------------------------
-id=$(submit host '["echo hello from $PWD", "test -w \"$PWD\"", "docker version --format {{.Server.APIVersion}}"]' slipway-test/dind:latest)
+id=$(submit host '["echo hello from $PWD", "test -w \"$PWD\"", "docker version --format {{.Server.APIVersion}}", "mkdir -p made/by/root && echo x > made/by/root/file"]' slipway-test/dind:latest)
 s=$(wait_status "$id")
 log=$(curl -fsS "$URL/v1/jobs/$id/log")
 [ "$s" = success ] || { printf '%s\n' "$log" >&2; fail "host job $id ended $s"; }
 grep -q "hello from $DATA/workspaces/$id" <<<"$log" || fail "host job $id did not run in its same-path workspace"
 ok "host worker: job $id succeeded in $DATA/workspaces/$id and reached the engine through the socket"
+# The job ran as root and left a directory of its own; slipway (uid $SLIPWAY_UID) has a
+# container empty the workspace, then removes it.
+for _ in $(seq 1 100); do [ -e "$DATA/workspaces/$id" ] || break; sleep 0.1; done
+[ ! -e "$DATA/workspaces/$id" ] || { ls -laR "$DATA/workspaces/$id" >&2; fail "the workspace of job $id, written by root, was left behind"; }
+ok "workspace: what job $id wrote as root was removed by slipway running as uid $SLIPWAY_UID"
 
 if [ "$HAS_DIND" = 1 ]; then
   id=$(submit dind '["docker version --format {{.Server.Version}}"]' slipway-test/dind:latest)

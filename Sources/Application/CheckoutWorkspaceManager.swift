@@ -32,7 +32,12 @@ final class CheckoutWorkspaceManager: WorkspaceManager {
         return path
     }
 
-    func removeWorkspace(for id: JobID) async {
+    func path(for id: JobID) -> String {
+        self.base.path(for: id)
+    }
+
+    @discardableResult
+    func removeWorkspace(for id: JobID) async -> Bool {
         await self.base.removeWorkspace(for: id)
     }
 

@@ -54,10 +54,10 @@ public struct DindWorker: Worker {
             case .engineUnavailable:
                 return .requeue(failure.message)
             case .canceled:
-                await self.workspaces.removeWorkspace(for: job.id)
+                await self.removeWorkspace(of: job)
                 return .stopped
             case .daemonFailed:
-                await self.workspaces.removeWorkspace(for: job.id)
+                await self.removeWorkspace(of: job)
                 return .failed(.runnerSystemFailure, exitCode: nil)
             }
         }
@@ -67,7 +67,7 @@ public struct DindWorker: Worker {
         if case .lostContact = outcome { return outcome }
         await self.launcher.tearDown(daemon)
         if let cacheVolume { await self.releaseCache(cacheVolume, execution: execution) }
-        if case .requeue = outcome {} else { await self.workspaces.removeWorkspace(for: job.id) }
+        if case .requeue = outcome {} else { await self.removeWorkspace(of: job) }
         return outcome
     }
 
@@ -80,7 +80,7 @@ public struct DindWorker: Worker {
         if let daemonName, let cacheVolume = await self.launcher.tearDown(named: daemonName) {
             await self.releaseCache(cacheVolume, execution: execution)
         }
-        await self.workspaces.removeWorkspace(for: job.id)
+        await self.removeWorkspace(of: job)
         return outcome
     }
 
@@ -138,6 +138,12 @@ public struct DindWorker: Worker {
         }
         await execution.note("no Docker daemon could be started for this job; this is a failure of slipway's host, not of the job (runner_system_failure)")
         return .failure(lastFailure)
+    }
+
+    /// The daemon's containers wrote the workspace as root: the dind image, which runs as root,
+    /// empties what slipway may not.
+    private func removeWorkspace(of job: Job) async {
+        await self.workspaces.removeWorkspace(for: job.id, image: self.configuration.image, runtime: self.runtime, instance: self.configuration.instance)
     }
 
     private func releaseCache(_ volume: String, execution: JobExecution) async {

@@ -47,15 +47,19 @@ public struct HostWorker: Worker {
         let outcome = await self.containerRun.run(specification, for: execution)
         switch outcome {
         case .requeue, .lostContact: break  // the job will run (or be followed) again
-        default: await self.workspaces.removeWorkspace(for: job.id)
+        default: await self.removeWorkspace(of: job)
         }
         return outcome
     }
 
     public func resume(_ execution: JobExecution, containerID: String) async -> JobOutcome {
         let outcome = await self.containerRun.follow(containerID, for: execution, skipping: await execution.outputBytes())
-        if case .lostContact = outcome {} else { await self.workspaces.removeWorkspace(for: execution.job.id) }
+        if case .lostContact = outcome {} else { await self.removeWorkspace(of: execution.job) }
         return outcome
+    }
+
+    private func removeWorkspace(of job: Job) async {
+        await self.workspaces.removeWorkspace(for: job.id, image: job.specification.image, runtime: self.runtime, instance: self.configuration.instance)
     }
 
     /// The job container: the script under `sh -e`, the host socket at the standard path, the

@@ -59,8 +59,14 @@ public struct JobExecution: Sendable {
 public protocol WorkspaceManager: Sendable {
     /// Creates (empty) and returns the absolute path of job `id`'s workspace.
     func prepareWorkspace(for id: JobID) async throws -> String
-    /// Removes job `id`'s workspace; a missing one is not an error.
-    func removeWorkspace(for id: JobID) async
+    /// The absolute path of job `id`'s workspace, whether or not it exists.
+    func path(for id: JobID) -> String
+    /// Removes job `id`'s workspace; a missing one is not an error. False when something is
+    /// left that slipway may not delete: what a job's container, running as root or as another
+    /// user, created in directories of its own (see
+    /// ``removeWorkspace(for:image:runtime:instance:)``).
+    @discardableResult
+    func removeWorkspace(for id: JobID) async -> Bool
     /// The jobs that have a workspace on disk.
     func workspaces() async -> [JobID]
 }

@@ -37,9 +37,14 @@ public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
         return path
     }
 
-    public func removeWorkspace(for id: JobID) async {
+    @discardableResult
+    public func removeWorkspace(for id: JobID) async -> Bool {
         let path = self.path(for: id)
-        _ = try? await self.io.run { Self.removeTree(path) }
+        return (try? await self.io.run { () -> Bool in
+            Self.removeTree(path)
+            var info = stat()
+            return lstat(path, &info) != 0 && errno == ENOENT
+        }) ?? false
     }
 
     public func workspaces() async -> [JobID] {

@@ -1,0 +1,62 @@
+// slipway — dind worker tests
+// SPDX-License-Identifier: Apache-2.0
+
+@testable import Application
+import Docker
+import Foundation
+@testable import Jobs
+import Logging
+import Testing
+import TestSupport
+
+/// A slipway that is not root cannot delete what a job running as root created in directories
+/// of its own; a short container empties the workspace for it (`removeWorkspace(for:image:…)`).
+@Suite("workspace cleanup (live)", .serialized, .enabled(if: dindTestsEnabled, "SLIPWAY_SKIP_DOCKER=1: needs the private Docker daemon (eval \"$(scripts/docker-test-env.sh start)\")"))
+struct WorkspaceCleanupLiveTests {
+    static let busybox = ProcessInfo.processInfo.environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest"
+
+    /// Workspaces as a slipway without root sees them: it may remove a workspace only once
+    /// nothing is left in it (here plain `rmdir`, which fails on anything left).
+    final class NonRootWorkspaces: WorkspaceManager {
+        let root: String
+        init(root: String) { self.root = root }
+        func path(for id: JobID) -> String { "\(self.root)/\(id)" }
+        func prepareWorkspace(for id: JobID) async throws -> String {
+            let path = self.path(for: id)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+            return path
+        }
+        func removeWorkspace(for id: JobID) async -> Bool {
+            rmdir(self.path(for: id)) == 0 || errno == ENOENT
+        }
+        func workspaces() async -> [JobID] { [] }
+    }
+
+    @Test("files a root job left in directories of its own are removed by a cleanup container")
+    func aCleanupContainerEmptiesTheWorkspace() async throws {
+        let docker = try await DindTestEnvironment.docker()
+        let host = try #require(DindTestEnvironment.hostText)
+        let runtime = DockerContainerRuntime(host: try DockerHost(parsing: host), group: sharedTestGroup, logger: Logger(label: "cleanup"))
+        let root = "\(DindTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let workspaces = NonRootWorkspaces(root: root)
+        let id = JobID(rawValue: 41)
+        let path = try await workspaces.prepareWorkspace(for: id)
+        // The "job": as root, in a directory of its own, and names starting with dots.
+        let writer = try await runtime.createContainer(ContainerSpecification(
+            image: Self.busybox, entrypoint: ["/bin/sh", "-c"],
+            command: ["mkdir -p \(path)/sub/dir && echo x > \(path)/sub/dir/file && touch \(path)/.hidden \(path)/..dots \(path)/top && chmod 755 \(path)/sub"],
+            mounts: [.init(kind: .bind, source: path, target: path)], networkMode: "none"))
+        try await runtime.startContainer(writer)
+        #expect(try await runtime.waitForExit(writer) == 0)
+        try await runtime.removeContainer(writer)
+        #expect(await workspaces.removeWorkspace(for: id) == false, "the job's files are still there")
+
+        let instance = "cleanup-test-\(UInt32.random(in: 0...UInt32.max))"
+        await workspaces.removeWorkspace(for: id, image: Self.busybox, runtime: runtime, instance: instance)
+        #expect(!FileManager.default.fileExists(atPath: path), "left: \((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])")
+        let leftovers = try await runtime.containers(labeled: [ContainerLabels.instance: instance])
+        #expect(leftovers.isEmpty, "the cleanup container was removed")
+        _ = docker
+    }
+}
