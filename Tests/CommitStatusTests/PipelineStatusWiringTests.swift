@@ -13,26 +13,32 @@ import TestSupport
 /// commit and ref of the pipeline record; never jobs without a pipeline, whatever their
 /// variables claim.
 @Suite(.serialized) struct PipelineStatusWiringTests {
+    /// slipway reporting to `gitlab` for project `group/app` (GitLab id 77), no job runs.
+    static func configuration(gitlab: FakeGitLab, pki: TestPKI, dataDirectory: String) throws -> SlipwayConfiguration {
+        var configuration = try SlipwayConfiguration.parse(yaml: """
+            public_url: https://slipway.example.com
+            gitlab:
+              url: \(gitlab.url)
+              status_token: glpat-wiring-token
+              ca_file: \(pki.caFile)
+            projects:
+              - path: group/app
+                id: 77
+                webhook_token: hook-token-for-app
+            """)
+        configuration.dataDirectory = dataDirectory
+        configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
+        configuration.http.eventLoops = 1
+        configuration.workers.host.concurrency = 0
+        return configuration
+    }
+
     @Test func pipelineJobsReportToTheirPipelinesCommitAndOthersNowhere() async throws {
         try await FakeGitLab.with { gitlab, pki in
             let directory = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let logs = LogCapture()
-            var configuration = try SlipwayConfiguration.parse(yaml: """
-                public_url: https://slipway.example.com
-                gitlab:
-                  url: \(gitlab.url)
-                  status_token: glpat-wiring-token
-                  ca_file: \(pki.caFile)
-                projects:
-                  - path: group/app
-                    id: 77
-                    webhook_token: hook-token-for-app
-                """)
-            configuration.dataDirectory = directory
-            configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
-            configuration.http.eventLoops = 1
-            configuration.workers.host.concurrency = 0
+            let configuration = try Self.configuration(gitlab: gitlab, pki: pki, dataDirectory: directory)
             let application = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
             try await application.start()
             let reporter = try #require(application.statusReporter)
@@ -93,21 +99,7 @@ import TestSupport
             let test = try await job("test", in: newer, [.start, .fail(.scriptFailure, exitCode: 2)])
             await store.close()
 
-            var configuration = try SlipwayConfiguration.parse(yaml: """
-                public_url: https://slipway.example.com
-                gitlab:
-                  url: \(gitlab.url)
-                  status_token: glpat-wiring-token
-                  ca_file: \(pki.caFile)
-                projects:
-                  - path: group/app
-                    id: 77
-                    webhook_token: hook-token-for-app
-                """)
-            configuration.dataDirectory = directory
-            configuration.listen = [.ipv4(host: "127.0.0.1", port: 0)]
-            configuration.http.eventLoops = 1
-            configuration.workers.host.concurrency = 0
+            let configuration = try Self.configuration(gitlab: gitlab, pki: pki, dataDirectory: directory)
             let logs = LogCapture()
             for run in 0..<2 {
                 let application = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
