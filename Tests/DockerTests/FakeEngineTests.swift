@@ -175,23 +175,23 @@ struct FakeEngineTests {
     func timeouts() async throws {
         var configuration = DockerClient.Configuration()
         // Timeouts well above a loaded machine's scheduling delays (a full parallel run starts
-        // dozens of servers on two cores), well below the engine's 5 s; and no /_ping first,
-        // which would run under the same short timeout.
-        configuration.requestTimeout = .seconds(1)
+        // dozens of servers on two cores: 1 s was once not enough for the first frame), well
+        // below the engine's 20 s; and no /_ping first, which would run under the same timeout.
+        configuration.requestTimeout = .seconds(3)
         configuration.apiVersion = DockerAPIVersion(1, 41)
         try await Self.withEngine(apiVersion: "1.41", configure: { router, _ in
             router.get("/v1.41/containers/quiet/logs") { _ in
                 HTTPResponse(status: .ok, body: .stream { writer in
                     try await writer.write(Self.frame(1, Array("hello\n".utf8)))
-                    try await Task.sleep(for: .seconds(5))
+                    try await Task.sleep(for: .seconds(20))
                 })
             }
             router.get("/v1.41/containers/slow/json") { _ in
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(20))
                 return .json(bytes: Array("{}".utf8))
             }
         }, clientConfiguration: configuration) { docker, _ in
-            let logs = try await docker.logs("quiet", options: LogOptions(follow: true, idleTimeout: .seconds(1)), tty: false)
+            let logs = try await docker.logs("quiet", options: LogOptions(follow: true, idleTimeout: .seconds(3)), tty: false)
             let first = try await logs.next()
             #expect(first?.bytes == Array("hello\n".utf8))
             let started = ContinuousClock.now
@@ -201,7 +201,7 @@ struct FakeEngineTests {
             } catch let error as DockerError {
                 #expect(error.code == .timedOut)
             }
-            #expect(ContinuousClock.now - started < .seconds(4), "the stream was not cut at its idle timeout")
+            #expect(ContinuousClock.now - started < .seconds(12), "the stream was not cut at its idle timeout")
 
             do {
                 _ = try await docker.inspectContainer("slow")
