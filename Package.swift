@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "ServeTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "DindWorkerTests",
-            dependencies: ["Application", "Docker", "Jobs", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Application", "Docker", "Jobs", "Store", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -117,7 +117,8 @@ public final class SlipwayApplication: Sendable {
                 workspacePath: { id in directories.path(for: id) }),
             logger: logger)
 
-        let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance)
+        let reconciler = Reconciler(store: self.store, logs: self.logs, runtime: runtime, workspaces: workspaces, instance: self.instance,
+                                    dindImage: configuration.workers.dind?.image)
         let scheduler = self.scheduler
         self.monitor = EngineMonitor(runtime: runtime, scheduler: scheduler, logger: logger) {
             do {

@@ -20,13 +20,18 @@ public struct Reconciler: Sendable {
     public var runtime: any ContainerRuntime
     public var workspaces: any WorkspaceManager
     public var instance: String
+    /// The dind pool's image, which empties what a dind job left in its workspace; nil
+    /// without a dind pool.
+    public var dindImage: String?
 
-    public init(store: any JobStore, logs: any LogStore, runtime: any ContainerRuntime, workspaces: any WorkspaceManager, instance: String) {
+    public init(store: any JobStore, logs: any LogStore, runtime: any ContainerRuntime, workspaces: any WorkspaceManager, instance: String,
+                dindImage: String? = nil) {
         self.store = store
         self.logs = logs
         self.runtime = runtime
         self.workspaces = workspaces
         self.instance = instance
+        self.dindImage = dindImage
     }
 
     /// What reconciliation did, for the start-up log.
@@ -97,7 +102,11 @@ public struct Reconciler: Sendable {
             report.removedVolumes.append(volume.name)
         }
         for id in await self.workspaces.workspaces() where !liveJobs.contains(id) {
-            await self.workspaces.removeWorkspace(for: id)
+            // What the worker's own cleanup could not empty (the engine was away then) is
+            // emptied by the same kind of container now.
+            if !(await self.workspaces.removeWorkspace(for: id)), let image = await self.cleanupImage(for: id) {
+                await self.workspaces.removeWorkspace(for: id, image: image, runtime: self.runtime, instance: self.instance)
+            }
             report.removedWorkspaces.append(id)
         }
         for job in try await self.store.jobs(withStatus: [.pending]) {
@@ -105,5 +114,12 @@ public struct Reconciler: Sendable {
             report.requeued.append(job.id)
         }
         return report
+    }
+
+    /// The image whose container may empty job `id`'s workspace: the dind pool's for a dind job,
+    /// the job's own otherwise.
+    private func cleanupImage(for id: JobID) async -> String? {
+        guard let job = try? await self.store.job(id) else { return nil }
+        return job.specification.worker == .dind ? self.dindImage : job.specification.image
     }
 }

@@ -6,6 +6,7 @@ import Docker
 import Foundation
 @testable import Jobs
 import Logging
+import Store
 import Testing
 import TestSupport
 
@@ -29,7 +30,9 @@ struct WorkspaceCleanupLiveTests {
         func removeWorkspace(for id: JobID) async -> Bool {
             rmdir(self.path(for: id)) == 0 || errno == ENOENT
         }
-        func workspaces() async -> [JobID] { [] }
+        func workspaces() async -> [JobID] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: self.root)) ?? []).compactMap { JobID($0) }
+        }
     }
 
     @Test("files a root job left in directories of its own are removed by a cleanup container")
@@ -58,5 +61,37 @@ struct WorkspaceCleanupLiveTests {
         let leftovers = try await runtime.containers(labeled: [ContainerLabels.instance: instance])
         #expect(leftovers.isEmpty, "the cleanup container was removed")
         _ = docker
+    }
+
+    @Test("a workspace the worker could not empty is emptied at the next start")
+    func theReconcilerEmptiesWhatIsLeft() async throws {
+        _ = try await DindTestEnvironment.docker()
+        let host = try #require(DindTestEnvironment.hostText)
+        let runtime = DockerContainerRuntime(host: try DockerHost(parsing: host), group: sharedTestGroup, logger: Logger(label: "cleanup"))
+        let root = "\(DindTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let store = try await SQLiteJobStore.open(path: "\(root)/slipway.db")
+        let logs = try FileLogStore(directory: "\(root)/logs", outputLimit: 1 << 20)
+        // A finished job whose workspace still holds what it wrote as root.
+        let job = try await store.insert(
+            JobSpecification(name: "left", image: Self.busybox, script: ["true"], worker: .host, timeout: .seconds(60)), status: .pending, at: Date())
+        _ = try await store.apply(.start, to: job.id, at: Date())
+        _ = try await store.apply(.succeed, to: job.id, at: Date())
+        let workspaces = NonRootWorkspaces(root: "\(root)/workspaces")
+        let path = try await workspaces.prepareWorkspace(for: job.id)
+        let writer = try await runtime.createContainer(ContainerSpecification(
+            image: Self.busybox, entrypoint: ["/bin/sh", "-c"], command: ["mkdir -p \(path)/a/b && touch \(path)/a/b/c"],
+            mounts: [.init(kind: .bind, source: path, target: path)], networkMode: "none"))
+        try await runtime.startContainer(writer)
+        _ = try await runtime.waitForExit(writer)
+        try await runtime.removeContainer(writer)
+
+        let instance = "cleanup-test-\(UInt32.random(in: 0...UInt32.max))"
+        let reconciler = Reconciler(store: store, logs: logs, runtime: runtime, workspaces: workspaces, instance: instance)
+        let report = try await reconciler.reconcile(into: Scheduler(store: store, logs: logs, pools: [:]))
+        #expect(report.removedWorkspaces == [job.id])
+        #expect(!FileManager.default.fileExists(atPath: path))
+        await store.close()
     }
 }
