@@ -5,8 +5,8 @@
 ///
 /// @unchecked Sendable: a connection is used by one thread at a time. It crosses threads only
 /// inside this box and only while nobody uses it: from the writer thread that opens reader
-/// connections at start-up to the reader thread that then owns it, or in and out of the
-/// Mutex-guarded idle list of ``ReadConnectionPool``, taken by exactly one caller at a time.
+/// connections at start-up to the reader thread that then owns it. (``ReadConnectionPool``'s
+/// connections travel in ``SnapshotConnection``, which also carries their open snapshot.)
 final class ConnectionBox: @unchecked Sendable {
     let connection: SQLiteConnection
 

@@ -21,8 +21,8 @@ import Synchronization
 ///
 /// A snapshot left open while the writer commits would keep the WAL from being checkpointed
 /// and restarted, so the writer also ends every idle snapshot when it counts a commit (and
-/// around checkpoints), and a connection coming back with an outdated snapshot ends it before
-/// it goes idle.
+/// around checkpoints), and a connection coming back with an outdated snapshot ends it as it
+/// goes idle.
 final class ReadConnectionPool: Sendable {
     private struct State {
         var idle: [SnapshotConnection] = []
@@ -94,21 +94,14 @@ final class ReadConnectionPool: Sendable {
             pooled.close()
             return
         }
-        enum Outcome { case kept, outdated, closing }
-        var outcome = self.state.withLock { state -> Outcome in
-            guard !state.isClosed, state.idle.count < self.maxIdle else { return .closing }
-            if let began = pooled.snapshotCommitCount, began != state.commitCount { return .outdated }
+        let kept = self.state.withLock { state -> Bool in
+            guard !state.isClosed, state.idle.count < self.maxIdle else { return false }
+            // A commit came while it was out: end the snapshot here, under the lock, as
+            // invalidateSnapshots() ends idle ones (rare next to reads, and short).
+            if let began = pooled.snapshotCommitCount, began != state.commitCount { pooled.endSnapshot() }
             state.idle.append(pooled)
-            return .kept
+            return true
         }
-        if outcome == .outdated {
-            pooled.endSnapshot()
-            outcome = self.state.withLock { state -> Outcome in
-                guard !state.isClosed, state.idle.count < self.maxIdle else { return .closing }
-                state.idle.append(pooled)
-                return .kept
-            }
-        }
-        if outcome == .closing { pooled.close() }
+        if !kept { pooled.close() }
     }
 }

@@ -247,8 +247,8 @@ final class SQLiteWriter: Sendable {
         }
     }
 
-    /// Checkpoints passively once the WAL is longer than ``checkpointThresholdPages``, as
-    /// SQLite's automatic checkpoint would, but after the commit's read snapshots have ended.
+    /// Checkpoints once the WAL is longer than ``checkpointThresholdPages``, as SQLite's
+    /// automatic checkpoint would, but after the commit's read snapshots have ended.
     ///
     /// SQLite's own checkpoint runs inside `COMMIT`, while idle ``SQLiteDatabase/readNow(_:)``
     /// connections still hold snapshots from before it; it could then never copy the newest
@@ -264,6 +264,9 @@ final class SQLiteWriter: Sendable {
         self.waitingForReaders(on: connection, atMost: Self.checkpointPatience) {
             _ = try? connection.checkpoint(.restart)
         }
+        // The next commit's hook tells the length again; a batch that commits nothing must not
+        // checkpoint (and wait for readers) once more on the old figure.
+        wal.pages = 0
     }
 
     /// How long the writer's own checkpoint waits for readers; writes queue meanwhile. Readers
