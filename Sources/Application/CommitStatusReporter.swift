@@ -164,13 +164,7 @@ public final class CommitStatusReporter: Sendable {
         }
         var queued = 0
         for (job, target) in newest.values.sorted(by: { $0.job.id.rawValue < $1.job.id.rawValue }) {
-            do {
-                if try await self.report(job, to: target) != nil { queued += 1 }
-            } catch {
-                self.logger.error("cannot queue the commit status of a job", metadata: [
-                    "job": "\(job.id)", "state": "\(CommitState(job.status).rawValue)", "error": "\(error)",
-                ])
-            }
+            if await self.queue(job, to: target) { queued += 1 }
         }
         return queued
     }
@@ -185,13 +179,20 @@ public final class CommitStatusReporter: Sendable {
         for await job in self.changes.stream {
             // Looked up here, one change after another, so the order per job is kept.
             guard let target = await self.targetFor(job) else { continue }
-            do {
-                try await self.report(job, to: target)
-            } catch {
-                self.logger.error("cannot queue the commit status of a job", metadata: [
-                    "job": "\(job.id)", "state": "\(CommitState(job.status).rawValue)", "error": "\(error)",
-                ])
-            }
+            await self.queue(job, to: target)
+        }
+    }
+
+    /// ``report(_:to:)``, logging a failure instead of throwing it; true when an entry was queued.
+    @discardableResult
+    private func queue(_ job: Job, to target: CommitStatusTarget) async -> Bool {
+        do {
+            return try await self.report(job, to: target) != nil
+        } catch {
+            self.logger.error("cannot queue the commit status of a job", metadata: [
+                "job": "\(job.id)", "state": "\(CommitState(job.status).rawValue)", "error": "\(error)",
+            ])
+            return false
         }
     }
 }

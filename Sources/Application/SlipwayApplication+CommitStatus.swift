@@ -50,7 +50,7 @@ extension SlipwayApplication {
     /// crash between a job's status change and its outbox entry, GitLab still hears of it.
     func reportStatusesLostInTheLastStop() async {
         guard let reporter = self.statusReporter else { return }
-        let since = Date().addingTimeInterval(-Self.seconds(reporter.configuration.retry.giveUpAfter))
+        let since = Date().addingTimeInterval(-reporter.configuration.retry.giveUpAfter.seconds)
         do {
             let jobs = try await self.store.pipelineJobs(changedSince: since)
             let queued = await reporter.reportCurrentStatuses(of: jobs)
@@ -60,10 +60,5 @@ extension SlipwayApplication {
         } catch {
             self.logger.error("cannot look for commit statuses lost in the last stop", metadata: ["error": "\(error)"])
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
