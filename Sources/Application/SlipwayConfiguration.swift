@@ -323,8 +323,6 @@ struct ConfigNode {
         return ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)")
     }
 
-    var keys: [String] { self.node.mapping?.compactMap(\.key.string) ?? [] }
-
     func allowOnly(_ allowed: Set<String>) throws {
         guard let mapping = self.node.mapping else {
             throw ConfigurationError("\(self.path.isEmpty ? "the configuration" : self.path) must be a mapping of keys to values")

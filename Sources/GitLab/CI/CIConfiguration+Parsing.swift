@@ -9,17 +9,16 @@ extension CIConfiguration {
     ///   invalid YAML, `include`, any keyword outside the supported subset, unknown stages,
     ///   broken `extends`, invalid `rules:if` expressions.
     public static func parse(_ yaml: String) throws -> CIConfiguration {
-        let root: CINode
+        let parsed: YAMLNode?
         do {
-            guard let node = try YAMLNode.parse(yaml) else {
-                throw GitLabError(.configError, ".gitlab-ci.yml is empty; define at least one job with a script")
-            }
-            root = try CINode(node)
-        } catch let error as GitLabError {
-            throw error
-        } catch let error as YAMLError {
+            parsed = try YAMLNode.parse(yaml)
+        } catch {
             throw Self.yamlError(error)
         }
+        guard let node = parsed else {
+            throw GitLabError(.configError, ".gitlab-ci.yml is empty; define at least one job with a script")
+        }
+        let root = try CINode(node)
         guard let entries = root.entries else {
             throw GitLabError(.configError, ".gitlab-ci.yml must be a mapping of keywords and jobs, not \(root.kindName)", line: root.line)
         }
@@ -27,13 +26,12 @@ extension CIConfiguration {
         return try parser.parse(entries)
     }
 
-    /// `invalid YAML: <problem> (column <n>[; <context>])` on the problem's line.
+    /// `invalid YAML: <problem and context> (column <n>)` on the problem's line.
     private static func yamlError(_ error: YAMLError) -> GitLabError {
         guard let mark = error.mark else {
             return GitLabError(.configError, "invalid YAML: \(error.summary)", underlying: error)
         }
-        let context = error.context.map { context in "; \(context)" + (error.contextMark.map { " at \($0)" } ?? "") } ?? ""
-        return GitLabError(.configError, "invalid YAML: \(error.problem) (column \(mark.column)\(context))", line: mark.line, underlying: error)
+        return GitLabError(.configError, "invalid YAML: \(error.summary) (column \(mark.column))", line: mark.line, underlying: error)
     }
 }
 
