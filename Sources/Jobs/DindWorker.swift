@@ -143,7 +143,8 @@ public struct DindWorker: Worker {
     /// The daemon's containers wrote the workspace as root: the dind image, which runs as root,
     /// empties what slipway may not.
     private func removeWorkspace(of job: Job) async {
-        await self.workspaces.removeWorkspace(for: job.id, image: self.configuration.image, runtime: self.runtime, instance: self.configuration.instance)
+        let image = self.configuration.image
+        await self.workspaces.removeWorkspace(for: job.id, runtime: self.runtime, instance: self.configuration.instance) { image }
     }
 
     private func releaseCache(_ volume: String, execution: JobExecution) async {

@@ -59,7 +59,8 @@ public struct HostWorker: Worker {
     }
 
     private func removeWorkspace(of job: Job) async {
-        await self.workspaces.removeWorkspace(for: job.id, image: job.specification.image, runtime: self.runtime, instance: self.configuration.instance)
+        let image = job.specification.image
+        await self.workspaces.removeWorkspace(for: job.id, runtime: self.runtime, instance: self.configuration.instance) { image }
     }
 
     /// The job container: the script under `sh -e`, the host socket at the standard path, the

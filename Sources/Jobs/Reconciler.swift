@@ -104,8 +104,9 @@ public struct Reconciler: Sendable {
         for id in await self.workspaces.workspaces() where !liveJobs.contains(id) {
             // What the worker's own cleanup could not empty (the engine was away then) is
             // emptied by the same kind of container now.
-            if !(await self.workspaces.removeWorkspace(for: id)), let image = await self.cleanupImage(for: id) {
-                await self.workspaces.removeWorkspace(for: id, image: image, runtime: self.runtime, instance: self.instance)
+            let reconciler = self
+            await self.workspaces.removeWorkspace(for: id, runtime: self.runtime, instance: self.instance) {
+                await reconciler.cleanupImage(for: id)
             }
             report.removedWorkspaces.append(id)
         }

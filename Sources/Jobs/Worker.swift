@@ -64,7 +64,7 @@ public protocol WorkspaceManager: Sendable {
     /// Removes job `id`'s workspace; a missing one is not an error. False when something is
     /// left that slipway may not delete: what a job's container, running as root or as another
     /// user, created in directories of its own (see
-    /// ``removeWorkspace(for:image:runtime:instance:)``).
+    /// ``removeWorkspace(for:runtime:instance:image:)``).
     @discardableResult
     func removeWorkspace(for id: JobID) async -> Bool
     /// The jobs that have a workspace on disk.

@@ -56,7 +56,12 @@ struct WorkspaceCleanupLiveTests {
         #expect(await workspaces.removeWorkspace(for: id) == false, "the job's files are still there")
 
         let instance = "cleanup-test-\(UInt32.random(in: 0...UInt32.max))"
-        await workspaces.removeWorkspace(for: id, image: Self.busybox, runtime: runtime, instance: instance)
+        // From a canceled task, as after a job's cancel or timeout.
+        let cleanup = Task {
+            await workspaces.removeWorkspace(for: id, runtime: runtime, instance: instance) { Self.busybox }
+        }
+        cleanup.cancel()
+        await cleanup.value
         #expect(!FileManager.default.fileExists(atPath: path), "left: \((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])")
         let leftovers = try await runtime.containers(labeled: [ContainerLabels.instance: instance])
         #expect(leftovers.isEmpty, "the cleanup container was removed")
