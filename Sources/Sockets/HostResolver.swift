@@ -60,12 +60,12 @@ public enum HostResolver {
             case AF_INET:
                 var address = current.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
                 if inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil {
-                    addresses.append(.ipv4(host: Self.string(text), port: port))
+                    addresses.append(.ipv4(host: decodeCString(text), port: port))
                 }
             case AF_INET6:
                 var address = current.pointee.ai_addr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
                 if inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil {
-                    addresses.append(.ipv6(host: Self.string(text), port: port))
+                    addresses.append(.ipv6(host: decodeCString(text), port: port))
                 }
             default:
                 break
@@ -80,10 +80,5 @@ public enum HostResolver {
             return .failure(SocketAddressError(host, "cannot resolve the host name: no IPv4 or IPv6 address"))
         }
         return .success(addresses)
-    }
-
-    /// The text `inet_ntop` wrote into `buffer`, up to its NUL.
-    private static func string(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -161,7 +161,8 @@ public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-private func decodeCString(_ characters: [CChar]) -> String {
+/// The text in `characters` up to its NUL (as `inet_ntop` writes it).
+func decodeCString(_ characters: [CChar]) -> String {
     let bytes = characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
     return String(decoding: bytes, as: UTF8.self)
 }

@@ -18,8 +18,6 @@ public protocol HTTPClientTransport: AnyObject, Sendable {
     func write(_ bytes: [UInt8], deadline: Instant?) async throws
     /// Closes the transport; waiting reads and writes fail.
     func close()
-    /// Whether ``close()`` was called.
-    var isClosed: Bool { get }
     /// Whether the transport is open and nothing has arrived from the peer (no bytes, no
     /// close), checked without blocking: an idle pooled connection must be, to be reused.
     var isOpenAndQuiet: Bool { get }
@@ -29,6 +27,8 @@ extension AsyncSocket: HTTPClientTransport {}
 
 extension TLSConnection: HTTPClientTransport {
     /// Checked on the socket: on an idle connection even a TLS record (a `close_notify`) means
-    /// the server is done with it.
+    /// the server is done with it. A `close_notify` that arrived with the last response and was
+    /// read into the TLS session already is not seen here; the server's FIN, which follows it,
+    /// is.
     public var isOpenAndQuiet: Bool { self.socket.isOpenAndQuiet }
 }
