@@ -474,6 +474,8 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
     /// Answers `response` with `Connection: close` without reading the rest of the request.
     private func respondAndClose(_ response: HTTPResponse, head: HTTPRequestHead) {
         self.queueResponse(response, head: head, keepAlive: false, route: nil, startedAt: self.loop.now)
+        // A body being read is abandoned: its bytes and decoder go now, not at the close.
+        self.pending = nil
         self.state = .closingAfterFlush
         self.rearmTimer()
         self.flushOutput()
@@ -483,6 +485,7 @@ final class HTTP1ServerConnection: EventHandler, ServerConnection {
         let problem = HTTPError(error.status, error.reason)
         let responseHead = head ?? HTTPRequestHead(method: .get, target: "/", version: .http1_1)
         self.queueResponse(problem.response, head: responseHead, keepAlive: false, route: nil, startedAt: self.loop.now)
+        self.pending = nil
         self.state = .closingAfterFlush
         self.rearmTimer()
         self.flushOutput()
