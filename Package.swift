@@ -23,9 +23,11 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: - Platform
-        .target(name: "Sockets", dependencies: ["CSystem"]),
+        .target(name: "Threads", dependencies: ["CSystem"]),
+        .target(name: "Sockets", dependencies: ["CSystem", "Threads"]),
+        .target(name: "Processes", dependencies: ["CSystem", "Sockets", "Threads"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
-        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "SQLite", dependencies: ["CSQLite", "Threads"]),
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(
@@ -36,7 +38,7 @@ let package = Package(
         // MARK: - Domain and storage
         .target(name: "Jobs"),
         .target(name: "CommitStatus", dependencies: ["Jobs"]),
-        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite"]),
+        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite", "Threads"]),
 
         .target(
             name: "Docker",
@@ -45,14 +47,14 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GitLab",
-            dependencies: ["CSystem", "Jobs", "YAML", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystem", "Jobs", "Processes", "YAML", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: - Composition
         .target(
             name: "Application",
             dependencies: [
-                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Sockets", "Store", "YAML",
+                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "Threads", "YAML",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,24 +76,27 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Sockets", "TLS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Docker", "HTTP", "Processes", "Sockets", "TLS", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "Sockets", "Threads", "TestSupport"]),
+        // Run by ProcessesTests: a parent that dies by SIGKILL with a child running.
+        .executableTarget(name: "slipway-process-probe", dependencies: ["Processes"], path: "Tests/ProcessProbe"),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "Compression", "TestSupport"]),
-        .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression", "TestSupport"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "Processes", "TestSupport", "Threads"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
-        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Sockets", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Processes", "TestSupport"]),
+        .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs", "Threads"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
         .testTarget(
             name: "APIServerTests",
-            dependencies: ["Application", "API", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Application", "API", "Docker", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GitLabTests", dependencies: ["GitLab", "Jobs", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ApplicationTests", dependencies: ["Application", "Docker", "Jobs"]),
         // GitLab webhooks against the live server, and pipelines from real git repositories
         // run on the private Docker daemon.

@@ -233,6 +233,9 @@ public final class EventHub: Sendable {
     /// How many subscriptions are open (metrics, tests).
     public var subscriberCount: Int { self.state.withLock { $0.subscribers.count } }
 
+    /// Long polls waiting for a change of job `id`.
+    public func watcherCount(of id: JobID) -> Int { self.state.withLock { $0.watchers[id]?.count ?? 0 } }
+
     /// The id of the newest event delivered so far.
     public var lastPublishedID: Int64 { self.state.withLock { $0.lastPublishedID } }
 

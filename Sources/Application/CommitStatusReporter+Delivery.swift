@@ -8,6 +8,7 @@ import HTTP
 import Logging
 import Sockets
 import TLS
+import Threads
 
 extension CommitStatusReporter {
     /// Posts due entries until cancelled; sleeps until the next is due or a status arrives.
@@ -160,7 +161,7 @@ extension CommitStatusReporter {
         configuration.headTimeout = self.configuration.requestTimeout
         configuration.maxIdleConnections = 4
         let (tls, group) = (self.configuration.tls, self.group)
-        let client = try await DetachedThread.run { [configuration] in try HTTPClient(url: origin, tls: tls, group: group, configuration: configuration) }
+        let client = try await NamedThread.run(name: "https-setup") { [configuration] in try HTTPClient(url: origin, tls: tls, group: group, configuration: configuration) }
         return self.clients.withLock { clients in
             if let existing = clients[origin] { return existing }
             clients[origin] = client

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import Sockets
+import Threads
 
 /// The write end of the self-pipe the signal handler writes to; set once, before the handler
 /// is installed.
@@ -41,7 +42,7 @@ public enum SignalWaiter {
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         return await withCheckedContinuation { (continuation: CheckedContinuation<CInt, Never>) in
-            DetachedThread.start {
+            NamedThread.detach(name: "signal-wait") {
                 var byte: UInt8 = 0
                 while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
                 continuation.resume(returning: CInt(byte))

@@ -12,6 +12,7 @@ import Logging
 import Sockets
 import Store
 import Synchronization
+import Threads
 
 /// The composition root: builds every service from the configuration, runs them, and shuts
 /// them down in reverse order (HTTP first, the store last).
@@ -37,6 +38,10 @@ public final class SlipwayApplication: Sendable {
     public let dindWorker: DindWorker?
     private let group: EventLoopGroup
     private let server: HTTPServer
+    /// Job changes in commit order, delivered to the event hub, the status reporter and the
+    /// pipeline runner by one task (``deliverJobChanges()``).
+    private let changes = JobChanges()
+    private let changeDelivery = Mutex<Task<Void, Never>?>(nil)
     private let monitor: EngineMonitor
     private let background = Mutex<[Task<Void, Never>]>([])
 
@@ -45,7 +50,7 @@ public final class SlipwayApplication: Sendable {
         self.configuration = configuration
         self.logger = logger
         // Creating directories and the instance file blocks: not on the cooperative pool.
-        let (dataDirectory, instance, logs, directories, dindDirectories) = try await DetachedThread.run {
+        let (dataDirectory, instance, logs, directories, dindDirectories) = try await NamedThread.run(name: "start-up") {
             let dataDirectory = try DataDirectory.prepare(configuration.dataDirectory)
             return (dataDirectory, try DataDirectory.instanceIdentifier(in: dataDirectory),
                     try FileLogStore(directory: "\(dataDirectory)/logs", outputLimit: configuration.workers.outputLimit),
@@ -80,7 +85,7 @@ public final class SlipwayApplication: Sendable {
         self.metrics = metrics
         let events = EventHub(catalog: self.store, settings: configuration.api.events, logger: logger) { job in metrics.observe(job) }
         self.events = events
-        let runnerReference = Mutex<PipelineRunner?>(nil)
+        let changes = self.changes
         let store = self.store
         let projects = configuration.projects
         // Workers write job output through the masker: masked project variables never reach a log.
@@ -92,21 +97,10 @@ public final class SlipwayApplication: Sendable {
         let reporter = try await Self.makeStatusReporter(configuration, store: self.store, group: self.group, logger: logger)
         self.statusReporter = reporter
         self.scheduler = Scheduler(store: self.store, logs: maskedLogs, pools: pools, perProjectLimit: configuration.workers.perProjectLimit,
-                                   engineAvailable: false) { job in
-            events.jobChanged(job)
-            reporter?.jobChanged(job)
-            // A finished pipeline job may let the next stage start.
-            if job.specification.pipelineID != nil, job.status.isFinished, let runner = runnerReference.withLock({ $0 }) {
-                Task { await runner.jobChanged(job) }
-            }
-        }
-        let runner = PipelineRunner(store: self.store, scheduler: self.scheduler, onChange: { job in
-                                        events.jobChanged(job)
-                                        reporter?.jobChanged(job)
-                                    },
+                                   engineAvailable: false, onChange: changes.publish)
+        let runner = PipelineRunner(store: self.store, scheduler: self.scheduler, onChange: changes.publish,
                                     onPipelineChange: { id in events.pipelineChanged(id) })
         self.pipelines = runner
-        runnerReference.withLock { $0 = runner }
         let hostProjects = Set(configuration.workers.host.allowedProjects)
         self.planner = PipelinePlanner(
             store: self.store, runner: runner, mirror: mirror, projects: configuration.projects,
@@ -220,6 +214,7 @@ public final class SlipwayApplication: Sendable {
         let monitor = self.monitor
         let planner = self.planner
         let pipelines = self.pipelines
+        self.changeDelivery.withLock { $0 = Task { [self] in await self.deliverJobChanges() } }
         self.background.withLock {
             $0.append(Task { await monitor.run() })
             $0.append(Task { await planner.run() })
@@ -244,14 +239,37 @@ public final class SlipwayApplication: Sendable {
         self.events.stop()
         await self.dindWorker?.shutdown()
         await self.server.shutdown()
-        for task in self.background.withLock({ $0 }) { task.cancel() }
+        // What was published before the scheduler stopped is still delivered, in order.
+        self.changes.finish()
+        await self.changeDelivery.withLock({ $0 })?.value
+        let background = self.background.withLock { tasks in
+            defer { tasks.removeAll() }
+            return tasks
+        }
+        for task in background {
+            task.cancel()
+            await task.value
+        }
         await self.statusReporter?.stop()
         await self.store.close()
         let group = self.group
         // Joining threads blocks, so it happens on a thread of its own.
-        try? await DetachedThread.run { group.shutdown() }
+        await group.shutdownGracefully()
         self.logger.info("stopped")
     }
 
     public var localAddresses: [SocketAddress] { self.server.localAddresses }
+
+    /// Hands each job change, in commit order, to the event hub, the commit-status reporter
+    /// and — for a finished pipeline job, which may let the next stage start — the pipeline
+    /// runner. Ends when the change stream is finished at shutdown.
+    private func deliverJobChanges() async {
+        for await job in self.changes.stream {
+            self.events.jobChanged(job)
+            self.statusReporter?.jobChanged(job)
+            if job.specification.pipelineID != nil, job.status.isFinished {
+                await self.pipelines.jobChanged(job)
+            }
+        }
+    }
 }

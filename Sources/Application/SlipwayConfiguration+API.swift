@@ -54,7 +54,7 @@ extension SlipwayConfiguration.APISettings {
             guard let sequence = tokens.node.sequence else { throw ConfigurationError("\(tokens.path): must be a list of tokens") }
             var names: Set<String> = []
             for (index, element) in sequence.enumerated() {
-                let entry = ConfigNode(element, path: "\(tokens.path)[\(index)]")
+                let entry = ConfigNode(element, path: "\(tokens.path)[\(index)]", environment: tokens.environment)
                 let token = try Self.token(entry)
                 guard names.insert(token.name).inserted else { throw ConfigurationError("\(entry.path).name: '\(token.name)' is used twice") }
                 self.tokens.append(token)
@@ -87,10 +87,10 @@ extension SlipwayConfiguration.APISettings {
             }
         } else {
             let variable = try entry["value_env"]!.string()
-            guard let value = getenv(variable) else {
+            guard let value = entry.environment[variable] else {
                 throw ConfigurationError("\(entry.path).value_env: the environment variable \(variable) is not set")
             }
-            secret = String(cString: value)
+            secret = value
         }
         while let last = secret.last, last == "\n" || last == "\r" || last == " " { secret.removeLast() }
         guard secret.utf8.count >= 16 else {

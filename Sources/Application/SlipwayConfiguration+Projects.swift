@@ -95,7 +95,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
         guard let sequence = node.node.sequence else { throw ConfigurationError("\(node.path): must be a list of projects") }
         var projects: [ProjectConfiguration] = []
         for (index, element) in sequence.enumerated() {
-            let entry = ConfigNode(element, path: "\(node.path)[\(index)]")
+            let entry = ConfigNode(element, path: "\(node.path)[\(index)]", environment: node.environment)
             let project = try Self.project(entry)
             if projects.contains(where: { $0.path.lowercased() == project.path.lowercased() }) {
                 throw ConfigurationError("\(entry.path).path: project \(project.path) is listed twice")
@@ -139,7 +139,7 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
         if let list = entry["variables"] {
             guard let sequence = list.node.sequence else { throw ConfigurationError("\(list.path): must be a list of {name, value, masked}") }
             for (index, element) in sequence.enumerated() {
-                let variable = try Self.variable(ConfigNode(element, path: "\(list.path)[\(index)]"))
+                let variable = try Self.variable(ConfigNode(element, path: "\(list.path)[\(index)]", environment: list.environment))
                 guard !variables.contains(where: { $0.name == variable.name }) else {
                     throw ConfigurationError("\(list.path)[\(index)].name: \(variable.name) is defined twice")
                 }
@@ -192,10 +192,10 @@ public struct ProjectConfiguration: Sendable, CustomStringConvertible {
             while let last = secret.last, last == "\n" || last == "\r" { secret.removeLast() }
         } else {
             let variable = try entry["\(key)_env"]!.string()
-            guard let value = getenv(variable) else {
+            guard let value = entry.environment[variable] else {
                 throw ConfigurationError("\(entry.path).\(key)_env: the environment variable \(variable) is not set")
             }
-            secret = String(cString: value)
+            secret = value
         }
         return secret
     }

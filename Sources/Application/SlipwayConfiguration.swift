@@ -7,6 +7,7 @@ import FoundationEssentials
 import HTTP
 import Jobs
 import Logging
+import Processes
 import Store
 import Sockets
 import YAML
@@ -126,19 +127,20 @@ public struct SlipwayConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads a YAML configuration file.
-    public static func load(path: String) throws -> SlipwayConfiguration {
+    /// Reads a YAML configuration file; `*_env` keys read `environment`.
+    public static func load(path: String, environment: [String: String] = ProcessEnvironment.current) throws -> SlipwayConfiguration {
         let text: String
         do {
             text = try FileContents.readString(path)
         } catch {
             throw ConfigurationError("cannot read the configuration file \(path): \(error)")
         }
-        return try self.parse(yaml: text, source: path)
+        return try self.parse(yaml: text, source: path, environment: environment)
     }
 
-    /// Parses YAML configuration text.
-    public static func parse(yaml: String, source: String = "configuration") throws -> SlipwayConfiguration {
+    /// Parses YAML configuration text; `*_env` keys read `environment`.
+    public static func parse(yaml: String, source: String = "configuration",
+                             environment: [String: String] = ProcessEnvironment.current) throws -> SlipwayConfiguration {
         let node: YAMLNode?
         do {
             node = try YAMLNode.parse(yaml)
@@ -147,7 +149,7 @@ public struct SlipwayConfiguration: Sendable {
         }
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
-        let root = ConfigNode(node, path: "")
+        let root = ConfigNode(node, path: "", environment: environment)
         try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "public_url", "gitlab", "status", "projects"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
@@ -312,15 +314,18 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 struct ConfigNode {
     let node: YAMLNode
     let path: String
+    /// What `*_env` keys read: the process's environment, or a test's.
+    let environment: [String: String]
 
-    init(_ node: YAMLNode, path: String) {
+    init(_ node: YAMLNode, path: String, environment: [String: String]) {
         self.node = node
         self.path = path
+        self.environment = environment
     }
 
     subscript(key: String) -> ConfigNode? {
         guard let child = self.node[key] else { return nil }
-        return ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)")
+        return ConfigNode(child, path: self.path.isEmpty ? key : "\(self.path).\(key)", environment: self.environment)
     }
 
     func allowOnly(_ allowed: Set<String>) throws {

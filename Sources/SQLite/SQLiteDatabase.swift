@@ -1,6 +1,8 @@
 // slipway — SQLite
 // SPDX-License-Identifier: Apache-2.0
 
+import Threads
+
 /// A SQLite database file, opened for concurrent use: one writer thread with group commit, a
 /// few reader threads, and synchronous reads for callers that have their own threads.
 ///
@@ -52,7 +54,7 @@ public final class SQLiteDatabase: Sendable {
         }
         let writer = SQLiteWriter(path: path, maxBatchSize: configuration.maxBatchSize, readNowConnections: readNowPool)
         let readerConnections: [ConnectionBox] = try await withCheckedThrowingContinuation { continuation in
-            DedicatedThread.start(name: "sqlite-writer") {
+            NamedThread.detach(name: "sqlite-writer") {
                 let connection: SQLiteConnection
                 let readers: [ConnectionBox]
                 do {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Synchronization
+import Threads
 
 /// Dedicated reader threads, each owning one read-only connection, serving
 /// ``SQLiteDatabase/read(_:)`` from a shared queue.
@@ -27,7 +28,7 @@ final class SQLiteReaderPool: Sendable {
         self.path = path
         self.state.withLock { $0.runningThreads = connections.count }
         for (index, box) in connections.enumerated() {
-            DedicatedThread.start(name: "sqlite-read-\(index)") { [self] in self.run(box) }
+            NamedThread.detach(name: "sqlite-read-\(index)") { [self] in self.run(box) }
         }
     }
 

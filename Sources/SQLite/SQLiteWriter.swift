@@ -7,6 +7,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// The writer thread of a ``SQLiteDatabase``: owns the only write connection and commits queued
 /// writes in groups.

@@ -61,9 +61,7 @@ public final class AsyncSocket: Sendable {
         let descriptor = self.descriptor
         let handler = self.handler
         if !self.state.withLock({ $0.isClosed }) {
-            self.loop.execute {
-                Self.deregisterAndClose(descriptor, on: handler)
-            }
+            Self.deregisterAndClose(descriptor, on: handler, loop: self.loop)
         }
     }
 
@@ -160,11 +158,7 @@ public final class AsyncSocket: Sendable {
             return waiters
         }) else { return }
         for waiter in waiters { waiter.continuation.resume(throwing: Failure.closed) }
-        let descriptor = self.descriptor
-        let handler = self.handler
-        self.loop.execute {
-            Self.deregisterAndClose(descriptor, on: handler)
-        }
+        Self.deregisterAndClose(self.descriptor, on: self.handler, loop: self.loop)
     }
 
     public var isClosed: Bool { self.state.withLock { $0.isClosed } }
@@ -181,10 +175,15 @@ public final class AsyncSocket: Sendable {
         }
     }
 
-    private static func deregisterAndClose(_ descriptor: CInt, on handler: ReadinessHandler?) {
-        // Runs on the loop: deregistration and close must not race with event delivery.
-        handler?.loopDeregister(descriptor)
-        Posix.close(descriptor)
+    /// Deregisters and closes on the loop, where neither can race with event delivery; on a
+    /// loop whose thread has ended, closes here (the kernel drops the descriptor from the
+    /// loop's epoll set by itself).
+    private static func deregisterAndClose(_ descriptor: CInt, on handler: ReadinessHandler?, loop: EventLoop) {
+        let queued = loop.execute {
+            handler?.loopDeregister(descriptor)
+            Posix.close(descriptor)
+        }
+        if !queued { Posix.close(descriptor) }
     }
 
     private func checkOpen() throws {

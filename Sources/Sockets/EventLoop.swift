@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import CSystem
+import Threads
 import Synchronization
 
 /// A reactor: one dedicated thread waiting in `epoll_wait` and calling the handlers of ready
@@ -40,11 +41,12 @@ public final class EventLoop: @unchecked Sendable {
     private var registrations: [Registration?] = []
     private var nextGeneration: UInt32 = 1
     private var timers = TimerQueue()
-    private let submitted = Mutex<[@Sendable () -> Void]>([])
+    /// Tasks for the loop thread, and whether that thread has ended (then nothing is taken).
+    private let submitted = Mutex<(tasks: [@Sendable () -> Void], isStopped: Bool)>(([], false))
     private let wakeupArmed = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private let loopThread = Atomic<UInt>(0)
-    private var joinHandle: pthread_t?
+    private var thread: NamedThread?
     private var localTasks: [() -> Void] = []
 
     /// The loop's cached clock reading, refreshed on every wake-up.
@@ -89,12 +91,22 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: - Submitting work
 
     /// Runs `task` on the loop thread, soon. Safe from any thread.
-    public func execute(_ task: @escaping @Sendable () -> Void) {
-        self.submitted.withLock { $0.append(task) }
+    ///
+    /// Returns false, and drops `task`, once the loop thread has ended: a caller whose task
+    /// releases a resource (closes a descriptor) must then release it itself.
+    @discardableResult
+    public func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
+        let accepted = self.submitted.withLock { submitted -> Bool in
+            guard !submitted.isStopped else { return false }
+            submitted.tasks.append(task)
+            return true
+        }
+        guard accepted else { return false }
         if !self.wakeupArmed.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = withUnsafeBytes(of: &one) { Glibc.write(self.wakeDescriptor, $0.baseAddress, 8) }
         }
+        return true
     }
 
     /// Runs `task` on the loop thread after the current batch of events, without a wake-up.
@@ -190,10 +202,11 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Blocks the calling thread until the loop thread has exited. Never call it from an
     /// async context on the cooperative pool with a loop that may not stop soon.
+    @available(*, noasync, message: "joining blocks the calling thread; join from a NamedThread")
     public func waitUntilStopped() {
-        guard let joinHandle, !self.inEventLoop else { return }
-        pthread_join(joinHandle, nil)
-        self.joinHandle = nil
+        guard let thread, !self.inEventLoop else { return }
+        thread.join()
+        self.thread = nil
     }
 
     @inline(__always)
@@ -202,21 +215,10 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func startThread() {
-        let box = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { argument in
-            let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
-            loop.loopThread.store(UInt(pthread_self()), ordering: .releasing)
-            loop.setThreadName()
-            loop.run()
-            return nil
-        }, box.toOpaque())
-        precondition(result == 0, "pthread_create failed: \(result)")
-        self.joinHandle = thread
-    }
-
-    private func setThreadName() {
-        csystem_set_thread_name(String(self.name.prefix(15)))
+        self.thread = NamedThread.start(name: self.name) { [self] in
+            self.loopThread.store(UInt(pthread_self()), ordering: .releasing)
+            self.run()
+        }
     }
 
     private func run() {
@@ -259,6 +261,13 @@ public final class EventLoop: @unchecked Sendable {
             self.runLocalTasks()
         }
         self.runLocalTasks()
+        // Nothing runs on a stopped loop: drop the timers and tasks left, and what their
+        // closures hold (connections, servers), so none of it outlives the loop.
+        self.timers = TimerQueue()
+        self.submitted.withLock { submitted in
+            submitted.isStopped = true
+            submitted.tasks.removeAll()
+        }
         // Release whatever is still registered; the owners close their descriptors.
         for index in self.registrations.indices {
             if let registration = self.registrations[index] {
@@ -285,9 +294,9 @@ public final class EventLoop: @unchecked Sendable {
     private func runSubmittedTasks() {
         // Disarm before taking the queue: a task submitted after this point writes the eventfd.
         guard self.wakeupArmed.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        let tasks = self.submitted.withLock { tasks -> [@Sendable () -> Void] in
-            let taken = tasks
-            tasks.removeAll(keepingCapacity: true)
+        let tasks = self.submitted.withLock { submitted -> [@Sendable () -> Void] in
+            let taken = submitted.tasks
+            submitted.tasks.removeAll(keepingCapacity: true)
             return taken
         }
         for task in tasks { task() }

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import CSystem
+import Threads
 import Synchronization
 
 /// A fixed set of event loops, one thread each, handed out round-robin.
@@ -29,6 +30,7 @@ public final class EventLoopGroup: Sendable {
     }
 
     /// Stops every loop and joins its thread. Call from a thread that is not one of the loops.
+    @available(*, noasync, message: "joining blocks the calling thread; use shutdownGracefully()")
     public func shutdown() {
         for loop in self.loops { loop.stop() }
         for loop in self.loops { loop.waitUntilStopped() }
@@ -40,5 +42,10 @@ public final class EventLoopGroup: Sendable {
     public static var usableProcessorCount: Int {
         let usable = Int(csystem_usable_cpu_count())
         return usable > 0 ? usable : max(1, Int(sysconf(CInt(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Stops every loop and joins its thread from a thread of its own.
+    public func shutdownGracefully() async {
+        _ = try? await NamedThread.run(name: "loops-join") { self.shutdown() }
     }
 }

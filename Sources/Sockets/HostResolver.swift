@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// Turns a host name into socket addresses with `getaddrinfo`.
 ///
@@ -31,7 +32,7 @@ public enum HostResolver {
             return [numeric]
         }
         let result: Result<[SocketAddress], SocketAddressError> = await withCheckedContinuation { continuation in
-            DetachedThread.start {
+            NamedThread.detach(name: "resolve-host") {
                 continuation.resume(returning: Self.lookUp(host: bare, port: port))
             }
         }

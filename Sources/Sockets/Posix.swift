@@ -28,6 +28,14 @@ private let sysEpollWait = CSystem.epoll_wait
 private let sysEventfd = CSystem.eventfd
 private let sysUnlink = Glibc.unlink
 private let sysPipe2 = CSystem.csystem_pipe2
+private let sysRead = Glibc.read
+private let sysWrite = Glibc.write
+private let sysPoll = Glibc.poll
+private let sysOpen = CSystem.csystem_open
+private let sysFcntl = CSystem.csystem_fcntl
+private let sysWaitpid = Glibc.waitpid
+private let sysKill = Glibc.kill
+private let sysPidfdOpen = CSystem.csystem_pidfd_open
 
 /// The funnel every system call in slipway goes through.
 ///
@@ -240,5 +248,79 @@ public enum Posix {
     @inline(never)
     public static func eventfd() throws(SystemError) -> CInt {
         try syscall("eventfd") { sysEventfd(0, CInt(EFD_NONBLOCK | EFD_CLOEXEC)) }
+    }
+
+    // MARK: - Files, pipes and processes
+
+    /// `read(2)`; `.wouldBlock` only for a non-blocking descriptor with nothing to read.
+    @inline(never)
+    public static func read(_ fd: CInt, into pointer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        try syscall("read", blocking: true) { sysRead(fd, pointer.baseAddress, pointer.count) }
+    }
+
+    /// `write(2)`; `.wouldBlock` only for a non-blocking descriptor that is full.
+    @inline(never)
+    public static func write(_ fd: CInt, from pointer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+        try syscall("write", blocking: true) { sysWrite(fd, pointer.baseAddress, pointer.count) }
+    }
+
+    /// `open(2)`, always close-on-exec.
+    @inline(never)
+    public static func open(_ path: String, flags: CInt, mode: mode_t = 0o644) throws(SystemError) -> CInt {
+        do {
+            return try syscall("open") { path.withCString { sysOpen($0, flags | O_CLOEXEC, UInt32(mode)) } }
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    /// A pipe whose ends are both close-on-exec and blocking (a child's standard streams must
+    /// block); make the parent's end non-blocking with ``setNonBlocking(_:)``.
+    @inline(never)
+    public static func blockingPipe() throws(SystemError) -> (read: CInt, write: CInt) {
+        var fds: [CInt] = [-1, -1]
+        _ = try syscall("pipe2") { sysPipe2(&fds, CInt(O_CLOEXEC)) }
+        return (fds[0], fds[1])
+    }
+
+    @inline(never)
+    public static func setNonBlocking(_ fd: CInt) throws(SystemError) {
+        let flags = try syscall("fcntl") { sysFcntl(fd, F_GETFL, 0) }
+        _ = try syscall("fcntl") { sysFcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// `poll(2)`; an interrupted wait returns zero ready descriptors, so the caller recomputes
+    /// its timeout.
+    @inline(never)
+    public static func poll(_ fds: UnsafeMutableBufferPointer<pollfd>, timeoutMilliseconds: CInt) throws(SystemError) -> Int {
+        let result = sysPoll(fds.baseAddress, nfds_t(fds.count), timeoutMilliseconds)
+        if result >= 0 { return Int(result) }
+        let err = csystem_errno()
+        if err == EINTR { return 0 }
+        throw SystemError(errno: err, call: "poll")
+    }
+
+    /// `waitpid(2)`: the raw status, or nil with `WNOHANG` when the child has not exited yet.
+    @inline(never)
+    public static func waitpid(_ pid: pid_t, options: CInt = 0) throws(SystemError) -> CInt? {
+        var status: CInt = 0
+        let reaped = try syscall("waitpid") { sysWaitpid(pid, &status, options) }
+        return reaped == 0 ? nil : status
+    }
+
+    /// `kill(2)`; a process that is already gone (`ESRCH`) is not an error.
+    @inline(never)
+    public static func kill(_ pid: pid_t, _ signal: CInt) {
+        _ = sysKill(pid, signal)
+    }
+
+    /// `pidfd_open(2)`: readable once `pid` exits; nil on kernels without pidfds (before 5.3).
+    @inline(never)
+    public static func pidfdOpen(_ pid: pid_t) throws(SystemError) -> CInt? {
+        do {
+            return try syscall("pidfd_open") { sysPidfdOpen(pid) }
+        } catch where error.errno == ENOSYS {
+            return nil
+        }
     }
 }

@@ -5,11 +5,12 @@
 import Glibc
 #endif
 import Jobs
+import Threads
 
 /// Per-daemon socket directories as `<root>/<token>` on the host (see ``DaemonDirectories``).
 public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
     public let root: String
-    private let io = BlockingIOThread(name: "slipway-dind-dirs")
+    private let io = BlockingExecutor(name: "slipway-dind-dirs")
 
     /// The longest socket path the kernel accepts (`sun_path` is 108 bytes with its NUL).
     public static let maximumSocketPathBytes = 107
@@ -47,12 +48,12 @@ public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
     public func remove(_ token: String) async {
         guard !token.isEmpty, !token.contains("/"), token != ".", token != ".." else { return }
         let path = "\(self.root)/\(token)"
-        _ = try? await self.io.run { DirectoryWorkspaceManager.removeTree(path) }
+        await self.io.run { DirectoryWorkspaceManager.removeTree(path) }
     }
 
     public func tokens() async -> [String] {
         let root = self.root
-        return (try? await self.io.run { () -> [String] in
+        return await self.io.run { () -> [String] in
             guard let directory = opendir(root) else { return [] }
             defer { closedir(directory) }
             var tokens: [String] = []
@@ -63,6 +64,6 @@ public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
                 if name != "." && name != ".." { tokens.append(name) }
             }
             return tokens
-        }) ?? []
+        }
     }
 }

@@ -5,12 +5,13 @@
 import Glibc
 #endif
 import Jobs
+import Threads
 
 /// Job workspaces as directories `<root>/<id>` on the host. The root must be an absolute path
 /// that the Docker daemon resolves to the same directory (DESIGN.md, "same-path workspace").
 public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
     public let root: String
-    private let io = BlockingIOThread(name: "slipway-workspaces")
+    private let io = BlockingExecutor(name: "slipway-workspaces")
 
     public init(root: String) throws {
         guard root.hasPrefix("/") else { throw StoreError(.notFound, "the workspace root must be an absolute path, not \(root)") }
@@ -40,16 +41,16 @@ public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
     @discardableResult
     public func removeWorkspace(for id: JobID) async -> Bool {
         let path = self.path(for: id)
-        return (try? await self.io.run { () -> Bool in
+        return await self.io.run { () -> Bool in
             Self.removeTree(path)
             var info = stat()
             return lstat(path, &info) != 0 && errno == ENOENT
-        }) ?? false
+        }
     }
 
     public func workspaces() async -> [JobID] {
         let root = self.root
-        return (try? await self.io.run { () -> [JobID] in
+        return await self.io.run { () -> [JobID] in
             guard let directory = opendir(root) else { return [] }
             defer { closedir(directory) }
             var ids: [JobID] = []
@@ -60,7 +61,7 @@ public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
                 if let id = JobID(name) { ids.append(id) }
             }
             return ids
-        }) ?? []
+        }
     }
 
     /// Removes `path` and everything below it, without following symbolic links (a job could

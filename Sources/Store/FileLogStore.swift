@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Jobs
 import Synchronization
+import Threads
 
 /// Job logs as files (`<directory>/<id>.log`), appended as output arrives and readable — and
 /// followable — while the job runs.
@@ -15,7 +16,7 @@ import Synchronization
 public final class FileLogStore: LogStore, Sendable {
     public let directory: String
     public let outputLimit: Int
-    private let io: BlockingIOThread
+    private let io: BlockingExecutor
     private let states = Mutex<[JobID: LogState]>([:])
     private let nextWaiterID = Atomic<UInt64>(1)
 
@@ -35,7 +36,7 @@ public final class FileLogStore: LogStore, Sendable {
     public init(directory: String, outputLimit: Int) throws {
         self.directory = directory
         self.outputLimit = outputLimit
-        self.io = BlockingIOThread(name: "slipway-logs")
+        self.io = BlockingExecutor(name: "slipway-logs")
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw StoreError(.notFound, "cannot create the log directory \(directory): \(String(cString: strerror(errno)))")
         }
@@ -100,7 +101,7 @@ public final class FileLogStore: LogStore, Sendable {
     public func outputBytes(of id: JobID) async -> Int {
         if let known = self.states.withLock({ $0[id]?.outputBytes }) { return known }
         let path = self.path(for: id)
-        let counted = (try? await self.io.run { () -> Int in
+        let counted = await self.io.run { () -> Int in
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return 0 }
             defer { close(descriptor) }
@@ -113,7 +114,7 @@ public final class FileLogStore: LogStore, Sendable {
                 contents.append(contentsOf: buffer[0..<count])
             }
             return Self.countOutputBytes(in: contents)
-        }) ?? 0
+        }
         return self.states.withLock { states in
             var state = states[id] ?? LogState()
             if state.outputBytes == nil {
@@ -155,7 +156,7 @@ public final class FileLogStore: LogStore, Sendable {
     /// then wakes followers.
     private func write(_ id: JobID, _ decide: @escaping @Sendable (inout LogState) -> [UInt8]?) async {
         let path = self.path(for: id)
-        let result: Void? = try? await self.io.run {
+        await self.io.run {
             let (bytes, descriptor) = self.states.withLock { states -> ([UInt8]?, CInt) in
                 var state = states[id] ?? LogState()
                 if state.descriptor < 0 {
@@ -193,7 +194,6 @@ public final class FileLogStore: LogStore, Sendable {
                 }
             }
         }
-        _ = result
         let waiters = self.states.withLock { states -> [CheckedContinuation<Void, Never>] in
             let waiters = states[id].map { Array($0.waiters.values) } ?? []
             states[id]?.waiters = [:]

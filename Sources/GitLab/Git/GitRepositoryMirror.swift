@@ -3,6 +3,7 @@
 
 import FoundationEssentials
 import Logging
+import Processes
 
 /// Keeps one bare mirror per project under ``directory``, fetches exactly the commit a pipeline
 /// needs into it, and checks that commit out into a job's workspace.
@@ -196,7 +197,7 @@ public struct GitRepositoryMirror: Sendable {
     /// host's git config (credential helpers, `url.insteadOf`) must not change what slipway
     /// fetches, and the token must not reach anything but git.
     static func environment(config: [(key: String, value: String)]) -> [String: String] {
-        let inherited = ProcessInfo.processInfo.environment
+        let inherited = ProcessEnvironment.current
         let fixed: [(key: String, value: String)] = [
             (key: "init.defaultBranch", value: "main"),  // silences git init's hint
             (key: "advice.detachedHead", value: "false"),

@@ -797,7 +797,10 @@ private final class HTTP1BodySink: ResponseBodySink {
 
     func enqueue(_ bytes: [UInt8], completion: @escaping @Sendable (Error?) -> Void) {
         let connection = self.connection
-        self.loop.execute { connection.value.enqueueStreamChunk(bytes, completion: completion) }
+        // A loop that has stopped has closed the connection: the producer learns it at once.
+        if !self.loop.execute({ connection.value.enqueueStreamChunk(bytes, completion: completion) }) {
+            completion(ConnectionClosedError())
+        }
     }
 
     func finish(error: Error?) {

@@ -193,7 +193,10 @@ private final class HTTP2BodySink: ResponseBodySink {
     func enqueue(_ bytes: [UInt8], completion: @escaping @Sendable (Error?) -> Void) {
         let connection = self.connection
         let streamID = self.streamID
-        self.loop.execute { connection.value.enqueueStreamChunk(streamID: streamID, bytes, completion: completion) }
+        // A loop that has stopped has closed the connection: the producer learns it at once.
+        if !self.loop.execute({ connection.value.enqueueStreamChunk(streamID: streamID, bytes, completion: completion) }) {
+            completion(ConnectionClosedError())
+        }
     }
 
     func finish(error: Error?) {
