@@ -12,6 +12,19 @@ import Store
 import Synchronization
 import TestSupport
 
+/// Runs `body` against a started ``APIServer`` and stops it on every path, awaiting the stop.
+func withAPIServer<T>(configure: (inout SlipwayConfiguration) -> Void = { _ in }, _ body: (APIServer) async throws -> T) async throws -> T {
+    let server = try await APIServer.start(configure: configure)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
 /// A real slipway server on `127.0.0.1:0` with a real SQLite store in a temporary directory.
 /// The Docker engine points at a socket that does not exist: submitted jobs stay pending, and
 /// tests move jobs through their states through the store, as the scheduler would.
@@ -20,7 +33,7 @@ struct APIServer {
     let directory: String
     let port: UInt16
     let client: HTTPClient
-    let logLines: LogLines
+    let logs: LogCapture
 
     static let submitToken = "submit-token-0123456789abcdef"
     static let readToken = "read-token-0123456789abcdef"
@@ -38,14 +51,13 @@ struct APIServer {
         configuration.workers.host.allowAPISubmissions = true
         configuration.api.events.heartbeatInterval = .milliseconds(500)
         configure(&configuration)
-        let lines = LogLines()
-        var logger = Logger(label: "slipway-test") { _ in CollectingLogHandler(lines: lines) }
-        logger.logLevel = .debug
+        let logs = LogCapture()
+        let logger = logs.logger(label: "slipway-test", level: .debug)
         let application = try await SlipwayApplication(configuration: configuration, logger: logger)
         let addresses = try await application.start()
         let port = addresses[0].port ?? 0
         let client = HTTPClient(address: .ipv4(host: "127.0.0.1", port: port), group: sharedTestGroup)
-        return APIServer(application: application, directory: directory, port: port, client: client, logLines: lines)
+        return APIServer(application: application, directory: directory, port: port, client: client, logs: logs)
     }
 
     /// The same configuration with tokens for each scope.

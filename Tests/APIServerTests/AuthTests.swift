@@ -42,57 +42,57 @@ struct AuthTests {
 
     @Test("every endpoint and caller", arguments: [false, true])
     func endpointsAndCallers(anonymousRead: Bool) async throws {
-        let server = try await APIServer.start(configure: APIServer.withTokens(anonymousRead: anonymousRead))
-        defer { Task { await server.stop() } }
-        let pipeline = try await server.store.insertPipeline(project: "group/app", ref: "main", sha: nil, source: "push", at: .now)
-        for caller in Caller.allCases {
-            for endpoint in Self.endpoints {
-                // Fresh targets so that allowed calls succeed: a pending job to cancel, a finished one to retry.
-                try await server.insertJob(APIServer.specification(pipelineID: pipeline.id), status: .pending)
-                let finished = try await server.insertJob(status: .failed)
-                let path = endpoint.path.replacingOccurrences(of: "/v1/jobs/2/retry", with: "/v1/jobs/\(finished.id)/retry")
-                    .replacingOccurrences(of: "/v1/jobs/1/cancel", with: "/v1/jobs/\(finished.id.rawValue - 1)/cancel")
-                let body = endpoint.method == .post && path == "/v1/jobs"
-                    ? #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"# : nil
-                let response = try await server.request(endpoint.method, path, body: body, token: caller.token)
-                if let expected = Self.expectedStatus(caller, endpoint.scope, anonymousRead: anonymousRead) {
-                    #expect(response.status == expected, "\(caller) \(endpoint.method) \(path)")
-                    #expect(response.fields["Content-Type"] == "application/problem+json")
-                    let challenge = response.fields["WWW-Authenticate"] ?? ""
-                    #expect(challenge.hasPrefix("Bearer realm=\"slipway\""), "\(caller) \(path)")
-                    if expected == 403 { #expect(challenge.contains("insufficient_scope")) }
-                } else {
-                    #expect((200..<300).contains(response.status), "\(caller) \(endpoint.method) \(path): \(response.status) \(response.text)")
+        try await withAPIServer(configure: APIServer.withTokens(anonymousRead: anonymousRead)) { server in
+            let pipeline = try await server.store.insertPipeline(project: "group/app", ref: "main", sha: nil, source: "push", at: .now)
+            for caller in Caller.allCases {
+                for endpoint in Self.endpoints {
+                    // Fresh targets so that allowed calls succeed: a pending job to cancel, a finished one to retry.
+                    try await server.insertJob(APIServer.specification(pipelineID: pipeline.id), status: .pending)
+                    let finished = try await server.insertJob(status: .failed)
+                    let path = endpoint.path.replacingOccurrences(of: "/v1/jobs/2/retry", with: "/v1/jobs/\(finished.id)/retry")
+                        .replacingOccurrences(of: "/v1/jobs/1/cancel", with: "/v1/jobs/\(finished.id.rawValue - 1)/cancel")
+                    let body = endpoint.method == .post && path == "/v1/jobs"
+                        ? #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"# : nil
+                    let response = try await server.request(endpoint.method, path, body: body, token: caller.token)
+                    if let expected = Self.expectedStatus(caller, endpoint.scope, anonymousRead: anonymousRead) {
+                        #expect(response.status == expected, "\(caller) \(endpoint.method) \(path)")
+                        #expect(response.fields["Content-Type"] == "application/problem+json")
+                        let challenge = response.fields["WWW-Authenticate"] ?? ""
+                        #expect(challenge.hasPrefix("Bearer realm=\"slipway\""), "\(caller) \(path)")
+                        if expected == 403 { #expect(challenge.contains("insufficient_scope")) }
+                    } else {
+                        #expect((200..<300).contains(response.status), "\(caller) \(endpoint.method) \(path): \(response.status) \(response.text)")
+                    }
                 }
             }
+            // The health endpoints stay open to everyone.
+            #expect(try await server.request(.get, "/healthz").status == 200)
+            #expect(try await server.request(.get, "/readyz").status == 503)
         }
-        // The health endpoints stay open to everyone.
-        #expect(try await server.request(.get, "/healthz").status == 200)
-        #expect(try await server.request(.get, "/readyz").status == 503)
     }
 
     @Test("malformed Authorization headers are 401", arguments: ["Basic abc", "Bearer", "Bearer ", "bearer\(APIServer.submitToken)", "Token x"])
     func malformedHeaders(header: String) async throws {
-        let server = try await APIServer.start(configure: APIServer.withTokens(anonymousRead: true))
-        defer { Task { await server.stop() } }
-        let response = try await server.request(.get, "/v1/jobs", fields: [("Authorization", header)])
-        #expect(response.status == 401)
+        try await withAPIServer(configure: APIServer.withTokens(anonymousRead: true)) { server in
+            let response = try await server.request(.get, "/v1/jobs", fields: [("Authorization", header)])
+            #expect(response.status == 401)
+        }
     }
 
     @Test func schemeIsCaseInsensitiveAndTokenValuesAreNeverLogged() async throws {
-        let server = try await APIServer.start(configure: APIServer.withTokens())
-        defer { Task { await server.stop() } }
-        let ok = try await server.request(.get, "/v1/jobs", fields: [("Authorization", "bEaReR \(APIServer.readToken)")])
-        #expect(ok.status == 200)
-        _ = try await server.request(.get, "/v1/jobs", token: "wrong-\(APIServer.submitToken)")
-        _ = try await server.request(.post, "/v1/jobs", body: "{}", token: APIServer.submitToken)
-        let lines = server.logLines.all
-        #expect(lines.contains { $0.contains("/v1/jobs") }, "the access log is on at debug level")
-        for secret in [APIServer.readToken, APIServer.submitToken, APIServer.adminToken] {
-            #expect(!lines.contains { $0.contains(secret) })
+        try await withAPIServer(configure: APIServer.withTokens()) { server in
+            let ok = try await server.request(.get, "/v1/jobs", fields: [("Authorization", "bEaReR \(APIServer.readToken)")])
+            #expect(ok.status == 200)
+            _ = try await server.request(.get, "/v1/jobs", token: "wrong-\(APIServer.submitToken)")
+            _ = try await server.request(.post, "/v1/jobs", body: "{}", token: APIServer.submitToken)
+            let lines = server.logs.lines
+            #expect(lines.contains { $0.contains("/v1/jobs") }, "the access log is on at debug level")
+            for secret in [APIServer.readToken, APIServer.submitToken, APIServer.adminToken] {
+                #expect(!lines.contains { $0.contains(secret) })
+            }
+            let token = APIToken(name: "ci", secret: APIServer.submitToken, scope: .submit)
+            #expect(!"\(token)".contains(APIServer.submitToken) && !String(reflecting: token).contains(APIServer.submitToken))
         }
-        let token = APIToken(name: "ci", secret: APIServer.submitToken, scope: .submit)
-        #expect(!"\(token)".contains(APIServer.submitToken) && !String(reflecting: token).contains(APIServer.submitToken))
     }
 
     @Test("scopes nest", arguments: APIScope.allCases)
@@ -103,9 +103,9 @@ struct AuthTests {
     }
 
     @Test func noTokensMeansOpen() async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        let response = try await server.request(.post, "/v1/jobs", body: #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"#)
-        #expect(response.status == 201)
+        try await withAPIServer { server in
+            let response = try await server.request(.post, "/v1/jobs", body: #"{"name":"a","image":"busybox","script":["true"],"worker":"host"}"#)
+            #expect(response.status == 201)
+        }
     }
 }

@@ -53,12 +53,12 @@ struct JobListTests {
 
     @Test("filters", arguments: Self.filterCases)
     func filters(query: String, expected: [Int]) async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        try await Self.seed(server)
-        let response = try await server.request(.get, "/v1/jobs?limit=100&\(query)")
-        #expect(response.status == 200)
-        #expect(Self.ids(response) == expected, "query \(query)")
+        try await withAPIServer { server in
+            try await Self.seed(server)
+            let response = try await server.request(.get, "/v1/jobs?limit=100&\(query)")
+            #expect(response.status == 200)
+            #expect(Self.ids(response) == expected, "query \(query)")
+        }
     }
 
     static let invalidCases: [(query: String, field: String)] = [
@@ -70,85 +70,85 @@ struct JobListTests {
 
     @Test("invalid parameters are 400 naming the parameter", arguments: Self.invalidCases)
     func invalidParameters(query: String, field: String) async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        let response = try await server.request(.get, "/v1/jobs?\(query)")
-        #expect(response.status == 400)
-        #expect(response.fields["Content-Type"] == "application/problem+json")
-        #expect(response.json["field"] as? String == field)
+        try await withAPIServer { server in
+            let response = try await server.request(.get, "/v1/jobs?\(query)")
+            #expect(response.status == 400)
+            #expect(response.fields["Content-Type"] == "application/problem+json")
+            #expect(response.json["field"] as? String == field)
+        }
     }
 
     @Test func paginatesNewestFirstWithCursorsAndLinkHeaders() async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
+        try await withAPIServer { server in
 
-        // Empty store: no jobs, no next.
-        let empty = try await server.request(.get, "/v1/jobs")
-        #expect(empty.status == 200 && Self.ids(empty).isEmpty)
-        #expect(empty.json["next"] is NSNull)
-        #expect(empty.fields["Link"] == nil)
+            // Empty store: no jobs, no next.
+            let empty = try await server.request(.get, "/v1/jobs")
+            #expect(empty.status == 200 && Self.ids(empty).isEmpty)
+            #expect(empty.json["next"] is NSNull)
+            #expect(empty.fields["Link"] == nil)
 
-        try await Self.seed(server)
-        // Exactly one page: limit equal to the count has no next page.
-        let exact = try await server.request(.get, "/v1/jobs?limit=12")
-        #expect(Self.ids(exact).count == 12)
-        #expect(exact.json["next"] is NSNull && exact.fields["Link"] == nil)
+            try await Self.seed(server)
+            // Exactly one page: limit equal to the count has no next page.
+            let exact = try await server.request(.get, "/v1/jobs?limit=12")
+            #expect(Self.ids(exact).count == 12)
+            #expect(exact.json["next"] is NSNull && exact.fields["Link"] == nil)
 
-        // Walk pages of 5 with a filter; the filter travels in the next link.
-        var seen: [Int] = []
-        var target: String? = "/v1/jobs?limit=5&project=group%2Fapp"
-        var pages = 0
-        while let current = target {
-            let page = try await server.request(.get, current)
-            #expect(page.status == 200)
-            seen += Self.ids(page)
-            target = page.json["next"] as? String
-            if let target {
-                #expect(page.fields["Link"] == "<\(target)>; rel=\"next\"")
-                #expect(target.contains("project=group%2Fapp") && target.contains("limit=5"))
+            // Walk pages of 5 with a filter; the filter travels in the next link.
+            var seen: [Int] = []
+            var target: String? = "/v1/jobs?limit=5&project=group%2Fapp"
+            var pages = 0
+            while let current = target {
+                let page = try await server.request(.get, current)
+                #expect(page.status == 200)
+                seen += Self.ids(page)
+                target = page.json["next"] as? String
+                if let target {
+                    #expect(page.fields["Link"] == "<\(target)>; rel=\"next\"")
+                    #expect(target.contains("project=group%2Fapp") && target.contains("limit=5"))
+                }
+                pages += 1
             }
-            pages += 1
+            #expect(seen == [10, 9, 8, 3, 2, 1])
+            #expect(pages == 2)
+
+            // A cursor at the very end: an empty page, no next.
+            let lastPage = try await server.request(.get, "/v1/jobs?limit=12")
+            let lastID = Self.ids(lastPage).last!
+            let cursor = Self.cursor(after: lastID)
+            let end = try await server.request(.get, "/v1/jobs?cursor=\(cursor)")
+            #expect(end.status == 200 && Self.ids(end).isEmpty && end.json["next"] is NSNull)
+
+            // New jobs at the top never shift a page already being walked.
+            let first = try await server.request(.get, "/v1/jobs?limit=3")
+            try await server.insertJob(status: .pending)
+            let second = try await server.request(.get, first.json["next"] as! String)
+            #expect(Self.ids(first) == [12, 11, 10] && Self.ids(second) == [9, 8, 7])
         }
-        #expect(seen == [10, 9, 8, 3, 2, 1])
-        #expect(pages == 2)
-
-        // A cursor at the very end: an empty page, no next.
-        let lastPage = try await server.request(.get, "/v1/jobs?limit=12")
-        let lastID = Self.ids(lastPage).last!
-        let cursor = Self.cursor(after: lastID)
-        let end = try await server.request(.get, "/v1/jobs?cursor=\(cursor)")
-        #expect(end.status == 200 && Self.ids(end).isEmpty && end.json["next"] is NSNull)
-
-        // New jobs at the top never shift a page already being walked.
-        let first = try await server.request(.get, "/v1/jobs?limit=3")
-        try await server.insertJob(status: .pending)
-        let second = try await server.request(.get, first.json["next"] as! String)
-        #expect(Self.ids(first) == [12, 11, 10] && Self.ids(second) == [9, 8, 7])
     }
 
     /// The event loop answers a list itself only while SQLite reads little more than the page;
     /// a filter that scans thousands of rows is answered by a reader thread, with the same
     /// result and pagination.
     @Test func aFilterThatScansIsAnsweredOffTheEventLoop() async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        let base = Date(timeIntervalSince1970: 1_800_000_000)
-        for index in 0..<2 {
-            _ = try await server.insertJob(APIServer.specification(name: "rare\(index)", ref: "rare"), status: .pending, at: base)
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<6_000 {
-                group.addTask { _ = try await server.insertJob(status: .pending, at: base.addingTimeInterval(Double(index + 1))) }
+        try await withAPIServer { server in
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            for index in 0..<2 {
+                _ = try await server.insertJob(APIServer.specification(name: "rare\(index)", ref: "rare"), status: .pending, at: base)
             }
-            try await group.waitForAll()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<6_000 {
+                    group.addTask { _ = try await server.insertJob(status: .pending, at: base.addingTimeInterval(Double(index + 1))) }
+                }
+                try await group.waitForAll()
+            }
+            let first = try await server.request(.get, "/v1/jobs?ref=rare&limit=1")
+            #expect(first.status == 200)
+            #expect(Self.ids(first) == [2])
+            let next = try #require(first.json["next"] as? String)
+            let second = try await server.request(.get, next)
+            #expect(Self.ids(second) == [1])
+            #expect(second.json["next"] is NSNull)
         }
-        let first = try await server.request(.get, "/v1/jobs?ref=rare&limit=1")
-        #expect(first.status == 200)
-        #expect(Self.ids(first) == [2])
-        let next = try #require(first.json["next"] as? String)
-        let second = try await server.request(.get, next)
-        #expect(Self.ids(second) == [1])
-        #expect(second.json["next"] is NSNull)
     }
 
     /// The cursor format the server uses (the last id of the page).

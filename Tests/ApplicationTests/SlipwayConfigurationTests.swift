@@ -91,8 +91,7 @@ struct ShippedConfigurationTests {
     @Test(arguments: ["deploy/slipway.example.yml", "deploy/slipway.container.yml", "deploy/compose/host.slipway.yml", "deploy/compose/dind.slipway.yml"])
     func loads(_ file: String) throws {
         // The compose examples take their API token from the environment.
-        setenv("SLIPWAY_CI_TOKEN", "a-token-for-the-test", 0)
-        _ = try SlipwayConfiguration.load(path: "\(Self.root)/\(file)")
+        _ = try SlipwayConfiguration.load(path: "\(Self.root)/\(file)", environment: ["SLIPWAY_CI_TOKEN": "a-token-for-the-test"])
     }
 
     /// The example's `workers.dind` section is commented out (no dind pool by default); with
@@ -110,8 +109,7 @@ struct ShippedConfigurationTests {
             if uncommented.trimmingCharacters(in: .whitespaces).hasPrefix("#") { continue }
             lines.append(uncommented)
         }
-        setenv("SLIPWAY_CI_TOKEN", "a-token-for-the-test", 0)
-        let configuration = try SlipwayConfiguration.parse(yaml: lines.joined(separator: "\n"))
+        let configuration = try SlipwayConfiguration.parse(yaml: lines.joined(separator: "\n"), environment: ["SLIPWAY_CI_TOKEN": "a-token-for-the-test"])
         let dind = try #require(configuration.workers.dind)
         let defaults = SlipwayConfiguration.WorkerSettings.DindPool()
         #expect(dind.image == defaults.image && dind.concurrency == defaults.concurrency && dind.warm == defaults.warm)

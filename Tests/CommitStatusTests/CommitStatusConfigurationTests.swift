@@ -6,6 +6,7 @@ import CommitStatus
 import Foundation
 import Sockets
 import Testing
+import TestSupport
 
 /// The configuration keys of the reporter.
 @Suite struct CommitStatusConfigurationTests {

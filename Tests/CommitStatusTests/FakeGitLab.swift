@@ -9,13 +9,10 @@ import TestSupport
 /// `Tests/python/fake_gitlab.py` on 127.0.0.1: GitLab's status API over HTTPS with a
 /// certificate from the test CA, recording requests and answering from a script. Stopped by
 /// its PID, never by name.
-final class FakeGitLab: @unchecked Sendable {
-    // @unchecked: `process` is only started in `start` and signalled in `stop`; Foundation's
-    // Process is safe to query from any thread.
+final class FakeGitLab: Sendable {
     let port: UInt16
     let controlPort: UInt16
-    private let process: Process
-    private let logFile: String
+    private let helper: HelperProcess
     private let control: HTTPClient
 
     /// One recorded status request.
@@ -48,11 +45,10 @@ final class FakeGitLab: @unchecked Sendable {
     /// `https://localhost:PORT`: the certificate is for `localhost` and `127.0.0.1`.
     var url: String { "https://localhost:\(self.port)" }
 
-    private init(port: UInt16, controlPort: UInt16, process: Process, logFile: String) {
+    private init(port: UInt16, controlPort: UInt16, helper: HelperProcess) {
         self.port = port
         self.controlPort = controlPort
-        self.process = process
-        self.logFile = logFile
+        self.helper = helper
         self.control = HTTPClient(address: .ipv4(host: "127.0.0.1", port: controlPort), group: sharedTestGroup)
     }
 
@@ -71,39 +67,19 @@ final class FakeGitLab: @unchecked Sendable {
     }
 
     private static func start(pki: TestPKI, certificate: TestPKI.Leaf) async throws -> FakeGitLab {
-        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-fake-gitlab-\(UUID().uuidString).log").path
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ProcessRunner.resolve(ProcessRunner.python))
-        process.arguments = ["\(ProcessRunner.repositoryRoot)/Tests/python/fake_gitlab.py", "--cert", pki.certificateFile(certificate), "--key", pki.keyFile]
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) {
-                let words = line.split(separator: " ")
-                if words.count == 4, let port = UInt16(words[1]), let control = UInt16(words[3]) {
-                    return FakeGitLab(port: port, controlPort: control, process: process, logFile: logFile)
-                }
-            }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
+        let (helper, ports) = try await HelperProcess.start(
+            ProcessRunner.python, ["\(ProcessRunner.repositoryRoot)/Tests/python/fake_gitlab.py", "--cert", pki.certificateFile(certificate), "--key", pki.keyFile]
+        ) { line -> (UInt16, UInt16)? in
+            // "PORT <port> CONTROL <port>"
+            let words = line.split(separator: " ")
+            guard words.count == 4, words[0] == "PORT", let port = UInt16(words[1]), let control = UInt16(words[3]) else { return nil }
+            return (port, control)
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let output = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        throw ProcessRunnerError(message: "fake_gitlab.py did not announce its ports:\n\(output)")
+        return FakeGitLab(port: ports.0, controlPort: ports.1, helper: helper)
     }
 
-    /// Stops the server with SIGKILL to its PID (see `TLSTestServer.stop` for why not SIGTERM).
     func stop() async {
-        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
-        while self.process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        try? FileManager.default.removeItem(atPath: self.logFile)
+        await self.helper.stop()
     }
 
     // MARK: - Control
@@ -131,16 +107,17 @@ final class FakeGitLab: @unchecked Sendable {
 
     /// Waits (up to `timeout`) until `condition` holds for the recorded requests; returns them.
     @discardableResult
-    func waitForRequests(timeout: Duration = .seconds(15), _ condition: ([Request]) -> Bool) async throws -> [Request] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let requests = try await self.requests()
-            if condition(requests) { return requests }
-            if ContinuousClock.now > deadline {
-                throw ProcessRunnerError(message: "timed out waiting for status requests; got \(requests.map { "\($0.name ?? "?"):\($0.state ?? "?")" })")
+    func waitForRequests(timeout: Duration = .seconds(60), _ condition: ([Request]) -> Bool) async throws -> [Request] {
+        var requests: [Request] = []
+        do {
+            try await waitUntil("status requests", timeout: timeout, interval: .milliseconds(25)) {
+                requests = try await self.requests()
+                return condition(requests)
             }
-            try await Task.sleep(for: .milliseconds(25))
+        } catch is WaitTimedOut {
+            throw ProcessRunnerError(message: "timed out waiting for status requests; got \(requests.map { "\($0.name ?? "?"):\($0.state ?? "?")" })")
         }
+        return requests
     }
 }
 

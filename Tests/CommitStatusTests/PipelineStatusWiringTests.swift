@@ -62,7 +62,10 @@ import TestSupport
             reporter.jobChanged(job)
 
             let requests = try await gitlab.waitForRequests { !$0.isEmpty }
-            try await Task.sleep(for: .milliseconds(300))
+            // Changes are looked up in order: once the outbox has nothing left to send, the
+            // outsider (reported first) was decided too, and queued nothing.
+            let outbox = SQLiteCommitStatusOutbox(store: application.store)
+            try await waitUntil("the outbox drained") { try await outbox.waitingCount() == 0 }
             let all = try await gitlab.requests()
             #expect(all.count == 1, "only the pipeline's job reports: \(all.map(\.path))")
             #expect(requests.first?.path == "/api/v4/projects/77/statuses/\(sha)")
@@ -101,11 +104,13 @@ import TestSupport
 
             let configuration = try Self.configuration(gitlab: gitlab, pki: pki, dataDirectory: directory)
             let logs = LogCapture()
-            for run in 0..<2 {
+            for _ in 0..<2 {
                 let application = try await SlipwayApplication(configuration: configuration, logger: logs.logger)
+                // start() queues what the last stop lost before it returns; then wait until it
+                // has been sent.
                 try await application.start()
-                if run == 0 { _ = try await gitlab.waitForRequests { $0.count >= 2 } }
-                try await Task.sleep(for: .milliseconds(300))
+                let outbox = SQLiteCommitStatusOutbox(store: application.store)
+                try await waitUntil("the outbox drained") { try await outbox.waitingCount() == 0 }
                 await application.shutdown()
             }
             // Streams are delivered side by side: in name order for the comparison.

@@ -66,6 +66,20 @@ final class ReporterHarness: @unchecked Sendable {
         self.reporter.start()
     }
 
+    /// Runs `body` with a started harness and shuts it down on every path, awaiting it.
+    static func with<T>(configuration: CommitStatusReporter.Configuration, targets: [JobID: CommitStatusTarget] = [:],
+                        _ body: (ReporterHarness) async throws -> T) async throws -> T {
+        let harness = try await ReporterHarness(configuration: configuration, targets: targets)
+        do {
+            let result = try await body(harness)
+            await harness.shutdown()
+            return result
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
+    }
+
     func shutdown() async {
         await self.reporter.stop()
         await self.store.close()
@@ -74,16 +88,17 @@ final class ReporterHarness: @unchecked Sendable {
 
     /// Waits until every entry of `target`'s stream is finished; returns them.
     @discardableResult
-    func waitUntilFinished(_ target: CommitStatusTarget, count: Int, timeout: Duration = .seconds(20)) async throws -> [CommitStatusOutboxEntry] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let entries = try await self.outbox.entries(for: target)
-            if entries.count >= count, entries.allSatisfy(\.outcome.isFinal) { return entries }
-            if ContinuousClock.now > deadline {
-                throw ProcessRunnerError(message: "timed out: \(entries.map { "\($0.update.state.rawValue)=\($0.outcome.rawValue) (\($0.lastError ?? ""))" })")
+    func waitUntilFinished(_ target: CommitStatusTarget, count: Int, timeout: Duration = .seconds(60)) async throws -> [CommitStatusOutboxEntry] {
+        var entries: [CommitStatusOutboxEntry] = []
+        do {
+            try await waitUntil("the stream finished", timeout: timeout, interval: .milliseconds(25)) {
+                entries = try await self.outbox.entries(for: target)
+                return entries.count >= count && entries.allSatisfy(\.outcome.isFinal)
             }
-            try await Task.sleep(for: .milliseconds(25))
+        } catch is WaitTimedOut {
+            throw ProcessRunnerError(message: "timed out: \(entries.map { "\($0.update.state.rawValue)=\($0.outcome.rawValue) (\($0.lastError ?? ""))" })")
         }
+        return entries
     }
 
     /// A job with `status`, as the scheduler's hook would hand it over.

@@ -6,11 +6,12 @@ import Docker
 import Foundation
 import Jobs
 import Testing
+import TestSupport
 
 /// The dind worker against the real private test daemon, through a real ``SlipwayApplication``
 /// (scheduler, SQLite store, log files, reconciliation). Serialized: each test starts real
 /// daemons and the machine has two cores.
-@Suite("dind worker (live)", .serialized, .enabled(if: dindTestsEnabled, "SLIPWAY_SKIP_DOCKER=1: needs the private Docker daemon (eval \"$(scripts/docker-test-env.sh start)\")"))
+@Suite("dind worker (live)", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct DindWorkerLiveTests {
     @Test("docker build and docker run inside a dind job leave no image or container on the host daemon")
     func buildAndRunLeaveNoTrace() async throws {
@@ -78,7 +79,7 @@ struct DindWorkerLiveTests {
 
     @Test("a daemon that fails to start fails the job with runner_system_failure and the daemon's own words")
     func daemonThatFailsToStart() async throws {
-        let arguments = "[" + (DindTestEnvironment.daemonArguments + ["--no-such-dockerd-flag"]).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        let arguments = "[" + (DockerTestEnvironment.daemonArguments + ["--no-such-dockerd-flag"]).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         try await Harness.with("broken", dind: ["daemon_args": arguments]) { harness in
             let (job, log) = try await harness.run(["echo this must not run"])
             #expect(job.status == .failed)
@@ -190,10 +191,9 @@ extension Harness {
     /// Leftovers other than the named (warm) daemon and its volume.
     func leftoversAfterTeardownExcept(daemon: String) async throws -> [String] {
         var found: [String] = []
-        for _ in 0..<100 {
+        _ = try await eventually(timeout: .seconds(60), interval: .milliseconds(50)) {
             found = try await self.leftovers().filter { !$0.contains("slipway.daemon\": \"\(daemon)\"") }
-            if found.isEmpty { return [] }
-            try await Task.sleep(for: .milliseconds(50))
+            return found.isEmpty
         }
         return found
     }

@@ -19,9 +19,13 @@ struct Harness {
 
     /// Starts slipway with `dind` overriding the test pool's settings.
     static func start(_ what: String, dind: [String: String] = [:]) async throws -> Harness {
-        let docker = try await DindTestEnvironment.docker()
-        let (data, sockets) = try DindTestEnvironment.makeDirectories(what)
-        let text = DindTestEnvironment.configurationText(dataDirectory: data, socketDirectory: sockets, dind: dind)
+        let docker = try await DockerTestEnvironment.client()
+        let (data, sockets) = try DindTestSetup.makeDirectories(what)
+        let text = """
+            listen: ["127.0.0.1:0"]
+            data_dir: \(data)
+            \(try DindTestSetup.configurationText(socketDirectory: sockets, dind: dind))
+            """
         let configuration = try SlipwayConfiguration.parse(yaml: text)
         var logger = Logger(label: "slipway.test.\(what)")
         logger.logLevel = .warning
@@ -35,7 +39,7 @@ struct Harness {
 
     /// Records a job and queues it.
     func submit(_ script: [String], project: String? = nil, timeout: Duration = .seconds(120), name: String = "dind-test") async throws -> Job {
-        let specification = JobSpecification(name: name, image: DindTestEnvironment.dindImage, script: script, worker: .dind, timeout: timeout, project: project)
+        let specification = JobSpecification(name: name, image: DockerTestEnvironment.dindImage, script: script, worker: .dind, timeout: timeout, project: project)
         let job = try await self.application.store.insert(specification, status: .pending, at: Date())
         await self.application.scheduler.submit(job)
         return job
@@ -43,24 +47,30 @@ struct Harness {
 
     /// Waits until job `id` has finished and returns it.
     func finished(_ id: JobID, within limit: Duration = .seconds(180)) async throws -> Job {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let job = try await self.application.store.job(id), job.status.isFinished { return job }
-            try await Task.sleep(for: .milliseconds(50))
+        var finished: Job?
+        do {
+            try await waitUntil("job \(id) finished", timeout: limit, interval: .milliseconds(50)) {
+                finished = try await self.application.store.job(id).flatMap { $0.status.isFinished ? $0 : nil }
+                return finished != nil
+            }
+        } catch is WaitTimedOut {
+            Issue.record("job \(id) did not finish within \(limit); log so far:\n\(try await self.log(id))")
+            throw DockerTestSetupError(message: "job \(id) did not finish")
         }
-        Issue.record("job \(id) did not finish within \(limit); log so far:\n\(try await self.log(id))")
-        throw SetupError()
+        return finished!
     }
 
     /// Waits until `condition` holds for job `id`'s record and log.
     func wait(for id: JobID, within limit: Duration = .seconds(60), until condition: (Job, String) -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let job = try await self.application.store.job(id), condition(job, try await self.log(id)) { return }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            try await waitUntil("job \(id) in the expected state", timeout: limit, interval: .milliseconds(50)) {
+                guard let job = try await self.application.store.job(id) else { return false }
+                return condition(job, try await self.log(id))
+            }
+        } catch is WaitTimedOut {
+            Issue.record("job \(id) did not reach the expected state within \(limit); log so far:\n\(try await self.log(id))")
+            throw DockerTestSetupError(message: "job \(id) did not reach the expected state")
         }
-        Issue.record("job \(id) did not reach the expected state within \(limit); log so far:\n\(try await self.log(id))")
-        throw SetupError()
     }
 
     /// Runs a job to its end.
@@ -89,10 +99,9 @@ struct Harness {
     /// Leftovers, waited for briefly: tear-down finishes just after the job is recorded.
     func leftoversAfterTeardown() async throws -> [String] {
         var found: [String] = []
-        for _ in 0..<100 {
+        _ = try await eventually(timeout: .seconds(60), interval: .milliseconds(50)) {
             found = try await self.leftovers()
-            if found.isEmpty { return [] }
-            try await Task.sleep(for: .milliseconds(50))
+            return found.isEmpty
         }
         return found
     }

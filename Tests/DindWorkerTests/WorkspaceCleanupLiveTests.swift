@@ -12,9 +12,9 @@ import TestSupport
 
 /// A slipway that is not root cannot delete what a job running as root created in directories
 /// of its own; a short container empties the workspace for it (`removeWorkspace(for:image:…)`).
-@Suite("workspace cleanup (live)", .serialized, .enabled(if: dindTestsEnabled, "SLIPWAY_SKIP_DOCKER=1: needs the private Docker daemon (eval \"$(scripts/docker-test-env.sh start)\")"))
+@Suite("workspace cleanup (live)", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct WorkspaceCleanupLiveTests {
-    static let busybox = ProcessInfo.processInfo.environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest"
+    static let busybox = DockerTestEnvironment.busyboxImage
 
     /// Workspaces as a slipway without root sees them: it may remove a workspace only once
     /// nothing is left in it (here plain `rmdir`, which fails on anything left).
@@ -37,10 +37,10 @@ struct WorkspaceCleanupLiveTests {
 
     @Test("files a root job left in directories of its own are removed by a cleanup container")
     func aCleanupContainerEmptiesTheWorkspace() async throws {
-        let docker = try await DindTestEnvironment.docker()
-        let host = try #require(DindTestEnvironment.hostText)
+        let docker = try await DockerTestEnvironment.client()
+        let host = try DockerTestEnvironment.host()
         let runtime = DockerContainerRuntime(host: try DockerHost(parsing: host), group: sharedTestGroup, logger: Logger(label: "cleanup"))
-        let root = "\(DindTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
+        let root = "\(DockerTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let workspaces = NonRootWorkspaces(root: root)
         let id = JobID(rawValue: 41)
@@ -70,10 +70,10 @@ struct WorkspaceCleanupLiveTests {
 
     @Test("a workspace the worker could not empty is emptied at the next start")
     func theReconcilerEmptiesWhatIsLeft() async throws {
-        _ = try await DindTestEnvironment.docker()
-        let host = try #require(DindTestEnvironment.hostText)
+        _ = try await DockerTestEnvironment.client()
+        let host = try DockerTestEnvironment.host()
         let runtime = DockerContainerRuntime(host: try DockerHost(parsing: host), group: sharedTestGroup, logger: Logger(label: "cleanup"))
-        let root = "\(DindTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
+        let root = "\(DockerTestEnvironment.scratch)/ws\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let store = try await SQLiteJobStore.open(path: "\(root)/slipway.db")

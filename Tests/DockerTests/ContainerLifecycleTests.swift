@@ -4,6 +4,7 @@
 import Docker
 import Foundation
 import Testing
+import TestSupport
 
 extension DockerLiveTests {
     @Suite("Containers")
@@ -116,7 +117,7 @@ extension DockerLiveTests {
                 try await docker.killContainer(id)
                 let result = try await wait.result(timeout: .seconds(30))
                 #expect(result.statusCode == 137) // 128 + SIGKILL
-                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(ContinuousClock.now - started < .seconds(60), "killed, not after its 600 s sleep")
 
                 let state = try await docker.inspectContainer(id).state
                 #expect(state?.running == false)
@@ -146,7 +147,7 @@ extension DockerLiveTests {
                 #expect(try await docker.stopContainer(id, timeout: 1) == true)
                 let elapsed = ContinuousClock.now - started
                 #expect(elapsed >= .milliseconds(900))
-                #expect(elapsed < .seconds(15))
+                #expect(elapsed < .seconds(60), "the grace period ended it; its loop never would")
                 #expect(try await docker.inspectContainer(id).state?.exitCode == 137)
             }
         }

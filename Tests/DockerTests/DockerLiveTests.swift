@@ -3,11 +3,12 @@
 
 import Docker
 import Testing
+import TestSupport
 
 /// Tests against the real private Docker daemon (see ``DockerTestEnvironment``). Serialized:
 /// the machine has two cores, and the streaming test measures this process's memory.
 /// Skipped (visibly) only with SLIPWAY_SKIP_DOCKER=1.
-@Suite("Docker engine (live)", .serialized, .enabled(if: dockerTestsEnabled, DockerTestEnvironment.skipComment))
+@Suite("Docker engine (live)", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct DockerLiveTests {}
 
 extension DockerLiveTests {

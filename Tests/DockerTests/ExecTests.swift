@@ -3,6 +3,7 @@
 
 import Docker
 import Testing
+import TestSupport
 
 extension DockerLiveTests {
     @Suite("Exec")

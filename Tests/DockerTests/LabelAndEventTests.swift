@@ -4,6 +4,7 @@
 import Docker
 import Foundation
 import Testing
+import TestSupport
 
 extension DockerLiveTests {
     @Suite("Labels, volumes and events")

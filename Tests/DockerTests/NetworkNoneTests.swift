@@ -5,6 +5,7 @@ import Docker
 import Foundation
 import Sockets
 import Testing
+import TestSupport
 
 extension DockerLiveTests {
     @Suite("network none without the sandbox")

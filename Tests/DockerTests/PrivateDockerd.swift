@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Docker
 import Foundation
+import Processes
 import TestSupport
 
 /// A second, throwaway dockerd of the test's own (state under /tmp, no bridge, no iptables),
@@ -18,7 +19,7 @@ final class PrivateDockerd: @unchecked Sendable {
     let directory: String
     let socketPath: String
     let tcpPort: UInt16?
-    private let process: Process
+    private let process: ChildProcess
 
     /// Whether this machine can run one: root, Debian's dockerd, no shared system containerd
     /// (dockerd 20.10 would use it instead of starting its own).
@@ -29,14 +30,14 @@ final class PrivateDockerd: @unchecked Sendable {
 
     static let unavailableComment = "needs root, /usr/sbin/dockerd and no system containerd to start a second private dockerd"
 
-    private init(directory: String, tcpPort: UInt16?, process: Process) {
+    private init(directory: String, tcpPort: UInt16?, process: ChildProcess) {
         self.directory = directory
         self.socketPath = "\(directory)/d.sock"
         self.tcpPort = tcpPort
         self.process = process
     }
 
-    var pid: pid_t { self.process.processIdentifier }
+    var pid: pid_t { self.process.pid }
     var unixHost: String { "unix://\(self.socketPath)" }
 
     /// Starts the daemon and waits until it answers `/_ping` (up to 30 s).
@@ -53,18 +54,9 @@ final class PrivateDockerd: @unchecked Sendable {
             "--bridge=none", "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--userland-proxy=false",
         ]
         if let port { arguments += ["--host", "tcp://127.0.0.1:\(port)"] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.dockerd)
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"]
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        _ = FileManager.default.createFile(atPath: "\(directory)/dockerd.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/dockerd.log"))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? log.close()
+        let process = try await ProcessRunner.start(
+            Self.dockerd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"],
+            replacingEnvironment: true, currentDirectory: "/", logPath: "\(directory)/dockerd.log")
         let daemon = PrivateDockerd(directory: directory, tcpPort: port, process: process)
         do {
             let client = DockerClient(address: .unix(path: daemon.socketPath), group: DockerTestEnvironment.group)
@@ -79,17 +71,12 @@ final class PrivateDockerd: @unchecked Sendable {
 
     /// Sends `signal` to the daemon (by PID).
     func kill(_ signal: CInt) {
-        if self.process.isRunning { _ = Glibc.kill(self.process.processIdentifier, signal) }
+        self.process.signal(signal, wholeGroup: false)
     }
 
     /// Waits until the daemon process has exited.
     func waitForExit(timeout: Duration = .seconds(30)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while self.process.isRunning {
-            if ContinuousClock.now > deadline { return false }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return true
+        (try? await waitUntil("dockerd exiting", timeout: timeout, interval: .milliseconds(20)) { !self.process.isRunning }) != nil
     }
 
     /// Stops the daemon (SIGTERM, then SIGKILL), its containerd if it outlived it, unmounts

@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import TestSupport
 
-/// Runs programs (git, sh) for the tests; the wait happens in Foundation's termination handler,
-/// off the cooperative pool.
+/// Runs programs (git, sh) for the tests through the shared ``ProcessRunner``.
 enum GitTestSupport {
     struct Output: Sendable {
         var status: Int32
@@ -12,33 +12,15 @@ enum GitTestSupport {
         var stderr: String
     }
 
+    /// Who the test commits are by, and no system or user git configuration.
+    static let gitEnvironment = [
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    ]
+
     static func run(_ executable: String, _ arguments: [String], directory: String? = nil) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "Test",
-                             "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
-                             "GIT_COMMITTER_EMAIL": "test@example.com"] {
-            environment[key] = value
-        }
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Output(status: status,
-                      stdout: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                      stderr: String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        let result = try await ProcessRunner.run(executable, arguments, environment: Self.gitEnvironment, currentDirectory: directory)
+        return Output(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs git in `directory` and fails the test if it fails.

@@ -66,23 +66,24 @@ struct HTTPClientReuseTests {
                     time.sleep(0.1)  # the client is done with the answer: the close finds it idle
                     break
             connection.close()
+            if first_connection:
+                open(path + ".closed", "w").close()
             first_connection = False
         """
 
     /// Starts the scripted server (it writes its port to a file), runs `body` with a client for it, asks the server to stop
     /// and returns the request lines it saw.
-    static func withScriptedServer(_ mode: String, _ body: (HTTPClient) async throws -> Void) async throws -> [String] {
+    static func withScriptedServer(_ mode: String, _ body: (HTTPClient, _ firstConnectionClosed: String) async throws -> Void) async throws -> [String] {
         let directory = NSTemporaryDirectory() + "slipway-reuse-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/s"
         async let server = ProcessRunner.run(ProcessRunner.python, ["-c", Self.server, mode, path])
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !FileManager.default.fileExists(atPath: path), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntil("the scripted server's port") { FileManager.default.fileExists(atPath: path) }
         let port = try #require(UInt16(try String(contentsOfFile: path, encoding: .utf8)))
         let client = HTTPClient(address: .ipv4(host: "127.0.0.1", port: port), group: sharedTestGroup)
         do {
-            try await body(client)
+            try await body(client, "\(path).closed")
         } catch {
             _ = try? await client.collect(HTTPClientRequest(target: "/done"))
             _ = try await server
@@ -96,9 +97,10 @@ struct HTTPClientReuseTests {
 
     @Test("a connection the server closed while idle is not reused: the POST goes out once, on a new one")
     func idleCloseIsNoticedBeforeSending() async throws {
-        let seen = try await Self.withScriptedServer("idle-close") { (client: HTTPClient) async throws in
+        let seen = try await Self.withScriptedServer("idle-close") { (client: HTTPClient, closed: String) async throws in
             #expect(try await client.collect(HTTPClientRequest(target: "/first")).head.status.code == 200)
-            try await Task.sleep(for: .milliseconds(300))  // the server's close arrives
+            // The server has closed the idle connection (its FIN is in our kernel on loopback).
+            try await waitUntil("the server closing the first connection") { FileManager.default.fileExists(atPath: closed) }
             let (head, body) = try await client.collect(HTTPClientRequest(method: .post, target: "/create", body: .bytes(Array("x".utf8))))
             #expect(head.status.code == 200)
             #expect(body == Array("ok".utf8))
@@ -108,7 +110,7 @@ struct HTTPClientReuseTests {
 
     @Test("a POST the server received and dropped without an answer is not sent again")
     func droppedPostIsNotReplayed() async throws {
-        let seen = try await Self.withScriptedServer("drop-second") { (client: HTTPClient) async throws in
+        let seen = try await Self.withScriptedServer("drop-second") { (client: HTTPClient, _: String) async throws in
             #expect(try await client.collect(HTTPClientRequest(target: "/first")).head.status.code == 200)
             await #expect(throws: (any Error).self) {
                 try await client.collect(HTTPClientRequest(method: .post, target: "/create", body: .bytes(Array("x".utf8))))
@@ -119,7 +121,7 @@ struct HTTPClientReuseTests {
 
     @Test("an idempotent request the server dropped without an answer is sent again, once", arguments: [HTTPMethod.get, .put, .delete])
     func droppedIdempotentRequestIsReplayed(method: HTTPMethod) async throws {
-        let seen = try await Self.withScriptedServer("drop-second") { (client: HTTPClient) async throws in
+        let seen = try await Self.withScriptedServer("drop-second") { (client: HTTPClient, _: String) async throws in
             #expect(try await client.collect(HTTPClientRequest(target: "/first")).head.status.code == 200)
             let (head, body) = try await client.collect(HTTPClientRequest(method: method, target: "/thing"))
             #expect(head.status.code == 200)

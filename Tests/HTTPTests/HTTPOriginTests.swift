@@ -40,13 +40,13 @@ import Testing
     }
 
     @Test func clientFromAnHTTPURL() async throws {
-        let server = try await TestServer.start(router: makeProbeRouter())
-        defer { Task { await server.shutdown() } }
-        let client = try HTTPClient(url: "http://127.0.0.1:\(server.port)", group: sharedTestGroup)
-        #expect(!client.isSecure)
-        let (head, body) = try await client.collect(HTTPClientRequest(target: "/healthz"))
-        #expect(head.status.code == 200)
-        #expect(body == Array(#"{"status":"ok"}"#.utf8))
+        try await withTestServer(router: makeProbeRouter()) { server in
+            let client = try HTTPClient(url: "http://127.0.0.1:\(server.port)", group: sharedTestGroup)
+            #expect(!client.isSecure)
+            let (head, body) = try await client.collect(HTTPClientRequest(target: "/healthz"))
+            #expect(head.status.code == 200)
+            #expect(body == Array(#"{"status":"ok"}"#.utf8))
+        }
     }
 
     @Test func clientForAHostNameResolvesPerConnection() throws {

@@ -54,8 +54,7 @@ struct ListenerBurstTests {
         // Loop 0 is busy while the burst lands in the backlog: loop 1 accepts all of it.
         group.loops[0].execute { usleep(300_000) }
         async let client = ProcessRunner.run(ProcessRunner.python, ["-c", Self.holdingClient, "\(port)", "64"])
-        let deadline = ContinuousClock.now + .seconds(3)
-        while server.openConnections < 64, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await eventually(timeout: .seconds(10)) { server.openConnections >= 64 }
         let perLoop = server.openConnectionsPerLoop
         let result = try await client
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "64", "\(result.stderr)")
@@ -89,12 +88,6 @@ struct ListenerBurstTests {
 
     static func stop(_ server: HTTPServer, _ group: EventLoopGroup) async {
         await server.shutdown(gracePeriod: .seconds(1))
-        // Joining the loop threads blocks: not on the cooperative pool.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                group.shutdown()
-                done.resume()
-            }
-        }
+        await group.shutdownGracefully()
     }
 }

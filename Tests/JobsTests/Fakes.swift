@@ -109,11 +109,3 @@ final class GatedWorker: Worker {
     }
 }
 
-/// Polls `condition` until it holds or two seconds pass.
-func eventually(_ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    for _ in 0..<200 {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return false
-}

@@ -4,6 +4,7 @@
 import FoundationEssentials
 import Jobs
 import Testing
+import TestSupport
 
 @Suite("scheduler")
 struct SchedulerTests {
@@ -84,7 +85,8 @@ struct SchedulerTests {
     @Test func startsNothingBeforeTheEngineIsKnownToAnswer() async throws {
         let fixture = Fixture(engineAvailable: false)
         let job = try await fixture.submit("early")
-        try await Task.sleep(for: .milliseconds(100))
+        // Queued, not launched: no worker task exists that could start it.
+        #expect(await fixture.scheduler.snapshot() == [.init(kind: .host, concurrency: 2, busy: 0, pending: 1)])
         #expect(fixture.worker.started.isEmpty)
         await fixture.scheduler.setEngineAvailable(true)
         #expect(try await eventually { fixture.worker.started == [job.id] })
@@ -135,7 +137,7 @@ struct SchedulerTests {
         let fixture = Fixture(concurrency: 1)
         await fixture.scheduler.setEngineAvailable(false)
         let job = try await fixture.submit("waits")
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await fixture.scheduler.snapshot() == [.init(kind: .host, concurrency: 1, busy: 0, pending: 1)])
         #expect(fixture.worker.started.isEmpty)
         #expect(try await fixture.status(job) == .pending)
         await fixture.scheduler.setEngineAvailable(true)

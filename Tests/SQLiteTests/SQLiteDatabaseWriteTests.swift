@@ -5,6 +5,7 @@ import Foundation
 import SQLite
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("SQLiteDatabase writes and group commit")
 struct SQLiteDatabaseWriteTests {

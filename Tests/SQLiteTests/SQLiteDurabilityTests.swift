@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import Processes
 import SQLite
 import Synchronization
 import Testing
+import TestSupport
 
 /// Set in the child process of the crash test: the database it writes to.
-private let crashChildDatabase = ProcessInfo.processInfo.environment["SLIPWAY_SQLITE_CRASH_CHILD_DB"]
+private let crashChildDatabase = ProcessRunner.environment["SLIPWAY_SQLITE_CRASH_CHILD_DB"]
 
 @Suite("Durability")
 struct SQLiteDurabilityTests {
@@ -74,41 +76,24 @@ struct SQLiteDurabilityTests {
         // Create the schema first, so the child only opens it.
         await (try await openItemsDatabase(directory, name: "crash.db")).close()
 
-        let acknowledged = LockedList<Int>()
-        let buffer = Mutex<[UInt8]>([])
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "crashChildWriter"]
-        child.environment = ProcessInfo.processInfo.environment.merging(["SLIPWAY_SQLITE_CRASH_CHILD_DB": path]) { $1 }
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            let lines = buffer.withLock { buffer -> [Substring] in
-                buffer.append(contentsOf: data)
-                guard let end = buffer.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
-                let complete = String(decoding: buffer[...end], as: UTF8.self)
-                buffer.removeSubrange(...end)
-                return complete.split(separator: "\n")
-            }
-            for line in lines where line.hasPrefix("ACK ") {
-                if let id = Int(line.dropFirst(4)) { acknowledged.append(id) }
-            }
+        // The child writes one `ACK <id>` line per acknowledged write to a file; once it is dead,
+        // the file holds every acknowledgement it made.
+        let output = directory.file("child.out")
+        let child = try await ProcessRunner.start(
+            "/proc/self/exe", ["--testing-library", "swift-testing", "--filter", "crashChildWriter"],
+            environment: ["SLIPWAY_SQLITE_CRASH_CHILD_DB": path], logPath: output)
+        func acknowledgements() -> [Int] {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { $0.hasPrefix("ACK ") ? Int($0.dropFirst(4)) : nil }
         }
-        let exited = ExitWaiter()
-        child.terminationHandler = { _ in exited.signal() }
-        try child.run()
 
         // Let it acknowledge a few thousand writes, then kill it mid-stream.
-        try await waitUntil(timeout: .seconds(60)) { acknowledged.elements.count >= 3_000 || !child.isRunning }
+        try await waitUntil("3,000 acknowledged writes", timeout: .seconds(60)) { acknowledgements().count >= 3_000 || !child.isRunning }
         #expect(child.isRunning, "the child stopped before it was killed")
-        kill(child.processIdentifier, SIGKILL)
-        await exited.wait()
-        #expect(child.terminationReason == .uncaughtSignal)
-        try? await Task.sleep(for: .milliseconds(50))  // let the last output drain
-        output.fileHandleForReading.readabilityHandler = nil
-        let acked = Set(acknowledged.elements)
+        child.signal(SIGKILL)
+        let outcome = await child.wait()
+        #expect(outcome.termination == .signaled(SIGKILL))
+        let acked = Set(acknowledgements())
 
         // Reopen as a fresh process would: WAL recovery runs here.
         let database = try await openItemsDatabase(directory, name: "crash.db")
@@ -123,31 +108,5 @@ struct SQLiteDurabilityTests {
         #expect(acked.count >= 3_000)
         #expect(lost.isEmpty, "acknowledged but lost: \(lost.sorted().prefix(20))")
         #expect(integrity == "ok")
-    }
-}
-
-/// Resumes a waiter once the child process has exited (Foundation calls the termination
-/// handler on its own thread).
-private final class ExitWaiter: Sendable {
-    private let state = Mutex<(exited: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func signal() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.exited = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let exited = self.state.withLock { state -> Bool in
-                if state.exited { return true }
-                state.waiter = continuation
-                return false
-            }
-            if exited { continuation.resume() }
-        }
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import SQLite
+import Threads
 
 /// Opens a database with one `items` table in a fresh directory.
 func openItemsDatabase(
@@ -17,28 +18,12 @@ func openItemsDatabase(
     return try await SQLiteDatabase(path: directory.file(name), configuration: configuration)
 }
 
-/// Waits (polling) until `condition` holds, failing after `timeout`.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw TimedOut(timeout: timeout) }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 /// Runs `body` on a new thread of its own (like an HTTP event-loop thread) and returns its
 /// result without blocking the cooperative pool.
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
+    try await NamedThread.run(name: "test-own-thread", body)
 }
 
-/// ``waitUntil(timeout:_:)`` gave up.
-struct TimedOut: Error {
-    var timeout: Duration
-}
 
 /// An error thrown on purpose by test closures.
 struct DeliberateFailure: Error, Equatable {

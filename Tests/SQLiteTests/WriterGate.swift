@@ -22,4 +22,7 @@ final class WriterGate: Sendable {
     }
 
     func release() { self.released.store(true, ordering: .releasing) }
+
+    /// Whether the writer thread is inside ``hold()`` now.
+    var isHeld: Bool { self.entered.load(ordering: .acquiring) && !self.released.load(ordering: .acquiring) }
 }

@@ -9,21 +9,13 @@ import Testing
 import TestSupport
 
 /// `slipway serve` with the host worker on the private test daemon, driven over HTTP.
-@Suite("host worker, end to end", .serialized, .disabled(if: ServeTestEnvironment.isSkipped, ServeTestEnvironment.skipComment))
+@Suite("host worker, end to end", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct HostWorkerEndToEndTests {
-    let busybox = ServeTestEnvironment.busyboxImage
+    let busybox = DockerTestEnvironment.busyboxImage
 
     /// Runs `body` against a fresh server and tears it down whatever happens.
     func withServer(concurrency: Int = 2, workers: String = "", host: String = "", _ body: (SlipwayProcess) async throws -> Void) async throws {
-        let server = try SlipwayProcess(configuration: try ServeTestEnvironment.configuration(concurrency: concurrency, workers: workers, host: host))
-        do {
-            try await server.start()
-            try await body(server)
-        } catch {
-            await server.tearDown()
-            throw error
-        }
-        await server.tearDown()
+        try await withSlipwayProcess(configuration: try ServeTestSetup.configuration(concurrency: concurrency, workers: workers, host: host), body)
     }
 
     @Test func aSucceedingScriptEndsInSuccessWithItsOutput() async throws {
@@ -39,7 +31,7 @@ struct HostWorkerEndToEndTests {
             #expect(job.fields["started_at"] is String && job.fields["finished_at"] is String)
             #expect((job.fields["duration"] as? Double ?? -1) >= 0)
             // The container is gone once the job has finished.
-            #expect(try await ServeTestEnvironment.containers(of: server).isEmpty)
+            #expect(try await ServeTestSetup.containers(of: server).isEmpty)
         }
     }
 
@@ -63,7 +55,7 @@ struct HostWorkerEndToEndTests {
     @Test func dockerBuildAndBindMountsOfTheWorkspaceWorkThroughTheHostSocket() async throws {
         let tag = "slipway-e2e-build-\(UInt32.random(in: 0...UInt32.max))"
         try await self.withServer { server in
-            let id = try await server.submit(image: ServeTestEnvironment.dindImage, script: [
+            let id = try await server.submit(image: DockerTestEnvironment.dindImage, script: [
                 "echo 'hello from the workspace' > file.txt",
                 "printf 'FROM \(self.busybox)\\nCOPY file.txt /baked.txt\\n' > Dockerfile",
                 "docker build -q -t \(tag) .",
@@ -131,17 +123,14 @@ struct HostWorkerEndToEndTests {
             #expect(canceledPending.fields["started_at"] is NSNull)
 
             // Wait until the script runs, so the cancel stops a real process.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await !server.logText(running).contains("started\n"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await server.waitForLog(running, containing: "started\n", timeout: .seconds(30))
             let began = ContinuousClock.now
             let cancelRunning = try await server.request(.post, "/v1/jobs/\(running)/cancel")
             #expect((200...202).contains(cancelRunning.status))
             let canceled = try await server.waitForJob(running, timeout: .seconds(30))
             #expect(canceled.status == "canceled")
-            #expect(ContinuousClock.now - began < .seconds(10), "canceled within the stop grace period")
-            #expect(try await ServeTestEnvironment.containers(of: server).isEmpty)
+            #expect(ContinuousClock.now - began < .seconds(40), "stopped after its 2 s grace period, not after its 60 s sleep")
+            #expect(try await ServeTestSetup.containers(of: server).isEmpty)
 
             let again = try await server.request(.post, "/v1/jobs/\(running)/cancel")
             #expect(again.status == 409)
@@ -157,7 +146,7 @@ struct HostWorkerEndToEndTests {
             let log = try await server.logText(id)
             #expect(log.contains("working\n"))
             #expect(log.contains("timeout"))
-            #expect(try await ServeTestEnvironment.containers(of: server).isEmpty)
+            #expect(try await ServeTestSetup.containers(of: server).isEmpty)
         }
     }
 
@@ -165,14 +154,17 @@ struct HostWorkerEndToEndTests {
     /// follows it to the end, and keeps the output written while it was down.
     @Test func afterKill9ARunningJobIsReattachedAndFinishes() async throws {
         try await self.withServer { server in
-            let id = try await server.submit(image: self.busybox, script: ["echo before the crash", "sleep 3", "echo after the crash"])
+            // The job waits for a file the test creates once slipway runs again: it is still
+            // running when the new process looks for it, however slow the restart.
+            let id = try await server.submit(image: self.busybox, script: [
+                "echo before the crash", "while [ ! -e restarted ]; do sleep 0.1; done", "echo after the crash",
+            ])
             _ = try await server.waitForJob(id, timeout: .seconds(30)) { $0.status == "running" }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await !server.logText(id).contains("before the crash\n"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await server.waitForLog(id, containing: "before the crash\n", timeout: .seconds(30))
             await server.stop(signal: SIGKILL)
             try await server.start()
+            try await server.waitForLog(id, containing: "slipway restarted; following the job again")
+            #expect(FileManager.default.createFile(atPath: "\(server.dataDirectory)/workspaces/\(id)/restarted", contents: nil))
             let job = try await server.waitForJob(id, timeout: .seconds(60))
             let log = try await server.logText(id)
             #expect(job.status == "success", "log:\n\(log)")
@@ -180,7 +172,7 @@ struct HostWorkerEndToEndTests {
             #expect(log.contains("after the crash\n"))
             #expect(log.components(separatedBy: "\nbefore the crash\n").count == 2, "no output repeated on reattach; log:\n\(log)")
             #expect(log.components(separatedBy: "$ echo before the crash\n").count == 2, "no output repeated on reattach; log:\n\(log)")
-            #expect(try await ServeTestEnvironment.containers(of: server).isEmpty)
+            #expect(try await ServeTestSetup.containers(of: server).isEmpty)
         }
     }
 
@@ -191,8 +183,8 @@ struct HostWorkerEndToEndTests {
             let id = try await server.submit(image: self.busybox, script: ["sleep 60"])
             _ = try await server.waitForJob(id, timeout: .seconds(30)) { $0.status == "running" }
             await server.stop(signal: SIGKILL)
-            let docker = try await ServeTestEnvironment.docker()
-            for container in try await ServeTestEnvironment.containers(of: server) {
+            let docker = try await DockerTestEnvironment.client()
+            for container in try await ServeTestSetup.containers(of: server) {
                 try await docker.removeContainer(container.id, force: true, removeVolumes: true)
             }
             try await server.start()
@@ -224,7 +216,7 @@ struct HostWorkerEndToEndTests {
                 let log = try await server.logText(id)
                 #expect(log.contains("job-\(index)\n"), "job \(id) log: \(log)")
             }
-            #expect(try await ServeTestEnvironment.containers(of: server).isEmpty)
+            #expect(try await ServeTestSetup.containers(of: server).isEmpty)
         }
     }
 
@@ -257,21 +249,25 @@ struct HostWorkerEndToEndTests {
     /// An engine that is not there at start-up: `/readyz` fails and jobs wait in `pending`;
     /// once it appears they run.
     @Test func jobsWaitPendingWhileTheEngineIsAway() async throws {
-        let realHost = try ServeTestEnvironment.dockerHost()
+        let realHost = try DockerTestEnvironment.host()
         try #require(realHost.hasPrefix("unix://"), "this test swaps a Unix socket in; the test daemon must listen on one")
         let realSocket = String(realHost.dropFirst("unix://".count))
         let linkDirectory = "/tmp/slipway-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: linkDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: linkDirectory) }
         let link = "\(linkDirectory)/docker.sock"
-        let server = try SlipwayProcess(configuration: try ServeTestEnvironment.configuration(dockerHost: "unix://\(link)"))
-        do {
-            try await server.start()
+        try await withSlipwayProcess(configuration: try ServeTestSetup.configuration(dockerHost: "unix://\(link)")) { server in
             let ready = try await server.request(.get, "/readyz")
             #expect(ready.status == 503)
             #expect(ready.text.contains("Docker"))
             let id = try await server.submit(image: self.busybox, script: ["echo ran"])
-            try await Task.sleep(for: .seconds(1.5))
+            // Queued in the scheduler while the engine is known to be away: nothing starts a
+            // job then but the engine coming back.
+            try await waitUntil("the job queued") {
+                let workers = try await server.request(.get, "/v1/workers").json["workers"] as? [[String: any Sendable]] ?? []
+                return workers.contains { $0["kind"] as? String == "host" && $0["pending"] as? Int == 1 }
+            }
+            #expect(try await server.request(.get, "/readyz").status == 503)
             #expect(try await server.job(id).status == "pending")
 
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: realSocket)
@@ -279,10 +275,6 @@ struct HostWorkerEndToEndTests {
             let log = try await server.logText(id)
             #expect(job.status == "success", "log:\n\(log)")
             #expect(try await server.request(.get, "/readyz").status == 200)
-        } catch {
-            await server.tearDown()
-            throw error
         }
-        await server.tearDown()
     }
 }

@@ -27,8 +27,11 @@ struct AsyncSocketTests {
         let server = Socket(adopting: accepted)
         try await client.write(Array("ping".utf8))
         var buffer = [UInt8](repeating: 0, count: 16)
-        try await Task.sleep(for: .milliseconds(20))
-        let count = buffer.withUnsafeMutableBytes { raw in (try? server.read(into: raw)) ?? .wouldBlock }
+        var count: IOResult<Int> = .wouldBlock
+        try await waitUntil("the bytes at the server") {
+            count = buffer.withUnsafeMutableBytes { raw in (try? server.read(into: raw)) ?? .wouldBlock }
+            return count != .wouldBlock
+        }
         #expect(count == .processed(4))
         _ = Array("pong".utf8).withUnsafeBytes { try? server.write($0) }
         #expect(try await client.read() == Array("pong".utf8))
@@ -48,7 +51,8 @@ struct AsyncSocketTests {
         let first = try await AsyncSocket.connect(to: .unix(path: path), on: loop)
         first.close()
         first.close()
-        try await Task.sleep(for: .milliseconds(50))
+        // A round trip through the loop: whatever the closes queued there has run.
+        await withCheckedContinuation { continuation in loop.execute { continuation.resume() } }
         // The loop is still alive and serves a new connection.
         let second = try await AsyncSocket.connect(to: .unix(path: path), on: loop)
         _ = try listener.accept()
@@ -85,6 +89,7 @@ struct AsyncSocketTests {
         let client = try await AsyncSocket.connect(to: .unix(path: path), on: sharedTestGroup.next())
         _ = listener.descriptor
         let task = Task { try await client.read() }
+        // Usually parked by now; cancelled before it parks, the read throws the same.
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
@@ -98,6 +103,7 @@ struct AsyncSocketTests {
         let client = try await AsyncSocket.connect(to: .unix(path: path), on: sharedTestGroup.next())
         _ = listener.descriptor
         let task = Task { try await client.read() }
+        // Usually parked by now; closed before it parks, the read throws the same.
         try await Task.sleep(for: .milliseconds(50))
         client.close()
         await #expect(throws: AsyncSocket.Failure.closed) { _ = try await task.value }

@@ -5,6 +5,7 @@ import Foundation
 import Jobs
 @testable import Store
 import Testing
+import Threads
 
 /// The lean reads behind `GET /v1/jobs` and `GET /v1/jobs/{id}` must agree with the full ones.
 @Suite("job summaries")
@@ -93,7 +94,5 @@ struct JobSummaryReadingTests {
 
 /// Runs `body` on a thread of its own, as an event loop would call the store.
 private func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
+    try await NamedThread.run(name: "test-own-thread", body)
 }

@@ -97,7 +97,7 @@ import Testing
         #expect(error?.code == .timedOut)
         #expect((error?.cause as? TLSError)?.code == .timedOut)
         // 300 ms asked; the bound only tells a timeout from a hang, with room for a loaded machine.
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60))
         listener.close()
     }
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import Processes
 
 /// The outcome of a finished child process.
 public struct ProcessResult: Sendable {
@@ -9,73 +10,63 @@ public struct ProcessResult: Sendable {
     public var stdout: String
     public var stderr: String
     public var stdoutBytes: [UInt8]
+    public var timedOut: Bool
 }
 
-/// Runs external programs (curl, python, git, docker) for tests, without blocking the
-/// cooperative pool: the wait happens in Foundation's termination handler.
+/// Runs external programs (curl, python, git, docker, slipway) for tests, through the same
+/// ``ChildProcess`` the product uses: fork/exec with every other descriptor closed, a process
+/// group of its own, both streams drained by the child's own thread, and SIGKILL for the whole
+/// group when the test process dies — so a crashed test run leaves nothing running.
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments`; throws if it cannot be started.
+    /// The test process's environment, read once: tests never change it (`setenv` races with
+    /// every reader of `environ` in the process).
+    public static let environment: [String: String] = ProcessEnvironment.current
+
+    /// Runs `executable` with `arguments` and `environment` added to the test process's;
+    /// throws if it cannot be started. A test that hangs a child is ended by `timeout`.
     public static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
         input: [UInt8]? = nil,
-        currentDirectory: String? = nil
+        currentDirectory: String? = nil,
+        timeout: Duration = .seconds(300)
     ) async throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.resolve(executable))
-        process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        // Each pipe is drained to its end by a thread of its own with blocking reads (not
-        // readabilityHandler: its dispatch sources have crashed libdispatch when the pipes close).
-        async let out = Self.readToEnd(stdout.fileHandleForReading)
-        async let err = Self.readToEnd(stderr.fileHandleForReading)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                try? stdout.fileHandleForWriting.close()
-                try? stderr.fileHandleForWriting.close()
-                continuation.resume(throwing: error)
-                return
-            }
-            // Our copies of the write ends: the readers see the end once the child's are closed.
-            try? stdout.fileHandleForWriting.close()
-            try? stderr.fileHandleForWriting.close()
-            Thread.detachNewThread {
-                if let input { stdin.fileHandleForWriting.write(Data(input)) }
-                try? stdin.fileHandleForWriting.close()
-            }
-        }
-        let (outBytes, errBytes) = await (out, err)
-        return ProcessResult(status: status, stdout: String(decoding: outBytes, as: UTF8.self), stderr: String(decoding: errBytes, as: UTF8.self), stdoutBytes: outBytes)
+        let configuration = ChildProcessConfiguration(
+            executable: executable, arguments: arguments,
+            environment: Self.environment.merging(environment ?? [:]) { _, new in new },
+            currentDirectory: currentDirectory, input: input.map { .bytes($0) } ?? .null,
+            timeout: timeout)
+        let outcome = try await ChildProcess.run(configuration)
+        return ProcessResult(
+            status: outcome.termination.status,
+            stdout: String(decoding: outcome.standardOutput, as: UTF8.self),
+            stderr: String(decoding: outcome.standardError, as: UTF8.self),
+            stdoutBytes: outcome.standardOutput, timedOut: outcome.timedOut)
     }
 
-    /// Everything `handle` yields until end of file, read on a dedicated thread.
-    private static func readToEnd(_ handle: FileHandle) async -> [UInt8] {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                let data: Data? = try? handle.readToEnd()
-                continuation.resume(returning: [UInt8](data ?? Data()))
-            }
-        }
+    /// Starts a long-running child (a server, a daemon) whose output goes to `logPath`; stop it
+    /// with ``ChildProcess/signal(_:wholeGroup:)`` and ``ChildProcess/wait()``.
+    public static func start(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        replacingEnvironment: Bool = false,
+        currentDirectory: String? = nil,
+        logPath: String
+    ) async throws -> ChildProcess {
+        let base = replacingEnvironment ? [:] : Self.environment
+        return try await ChildProcess.start(ChildProcessConfiguration(
+            executable: executable, arguments: arguments,
+            environment: base.merging(environment ?? [:]) { _, new in new },
+            currentDirectory: currentDirectory, input: .null,
+            standardOutput: .file(path: logPath), standardError: .file(path: logPath)))
     }
 
     /// Finds `name` on PATH (absolute paths are returned as they are).
     public static func resolve(_ name: String) throws -> String {
         if name.hasPrefix("/") { return name }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = Self.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -85,7 +76,7 @@ public enum ProcessRunner {
 
     /// The Python interpreter with the test dependencies (`SLIPWAY_PYTHON`, else `python3`).
     public static var python: String {
-        ProcessInfo.processInfo.environment["SLIPWAY_PYTHON"] ?? "python3"
+        Self.environment["SLIPWAY_PYTHON"] ?? "python3"
     }
 
     /// The repository root (found from this source file's location).

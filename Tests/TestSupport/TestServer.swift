@@ -44,3 +44,23 @@ public struct TestServer: Sendable {
         await self.server.shutdown(gracePeriod: gracePeriod)
     }
 }
+
+/// Runs `body` against a real server on an ephemeral loopback port and shuts it down — waiting
+/// for the shutdown — on every path, as Hummingbird's live test framework does.
+public func withTestServer<T>(
+    router: Router,
+    listeners: [SocketAddress] = [.ipv4(host: "127.0.0.1", port: 0)],
+    gracePeriod: Duration = .seconds(2),
+    configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ body: (TestServer) async throws -> T
+) async throws -> T {
+    let server = try await TestServer.start(router: router, listeners: listeners, configure: configure)
+    do {
+        let result = try await body(server)
+        await server.shutdown(gracePeriod: gracePeriod)
+        return result
+    } catch {
+        await server.shutdown(gracePeriod: gracePeriod)
+        throw error
+    }
+}

@@ -8,10 +8,10 @@ import TestSupport
 struct GitRepository {
     let path: String
 
-    init() throws {
+    init() async throws {
         self.path = "/tmp/slipway-webhook-repo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
-        try self.git("init", "--quiet", "-b", "master")
+        try await self.git("init", "--quiet", "-b", "master")
     }
 
     var url: String { "file://\(self.path)" }
@@ -22,46 +22,35 @@ struct GitRepository {
 
     /// Writes `files` and commits them; returns the new commit's sha.
     @discardableResult
-    func commit(_ files: [String: String], message: String, branch: String = "master") throws -> String {
-        if try self.git("branch", "--show-current") != branch {
-            let exists = (try? self.git("rev-parse", "--verify", "--quiet", "refs/heads/\(branch)")) != nil
-            try self.git(exists ? ["checkout", "--quiet", branch] : ["checkout", "--quiet", "-b", branch])
+    func commit(_ files: [String: String], message: String, branch: String = "master") async throws -> String {
+        if try await self.git("branch", "--show-current") != branch {
+            let exists = (try? await self.git("rev-parse", "--verify", "--quiet", "refs/heads/\(branch)")) != nil
+            try await self.git(exists ? ["checkout", "--quiet", branch] : ["checkout", "--quiet", "-b", branch])
         }
         for (name, text) in files {
             let file = "\(self.path)/\(name)"
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         }
-        try self.git("add", "-A")
-        try self.git("-c", "user.name=Jane Tester", "-c", "user.email=jane@example.com", "commit", "--quiet", "--allow-empty", "-m", message)
-        return try self.git("rev-parse", "HEAD")
+        try await self.git("add", "-A")
+        try await self.git("-c", "user.name=Jane Tester", "-c", "user.email=jane@example.com", "commit", "--quiet", "--allow-empty", "-m", message)
+        return try await self.git("rev-parse", "HEAD")
     }
 
     @discardableResult
-    func git(_ arguments: String...) throws -> String {
-        try self.git(arguments)
+    func git(_ arguments: String...) async throws -> String {
+        try await self.git(arguments)
     }
 
     @discardableResult
-    func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", self.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0 else {
+    func git(_ arguments: [String]) async throws -> String {
+        let result = try await ProcessRunner.run("git", ["-C", self.path] + arguments,
+                                                 environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"])
+        let text = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0 else {
             throw ProcessRunnerError(message: "git \(arguments.joined(separator: " ")) failed: \(text)")
         }
-        return text
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// GitLab's documented push payload, rewritten for a push of `sha` to `branch` here.

@@ -3,32 +3,26 @@
 
 import Foundation
 import Testing
+import TestSupport
 
 /// Pushes to a real git repository, delivered as GitLab webhooks, run on the host worker of
 /// the private Docker daemon (`eval "$(scripts/docker-test-env.sh start)"`).
 @Suite("pipelines from webhooks, end to end", .serialized,
-       .disabled(if: ProcessInfo.processInfo.environment["SLIPWAY_SKIP_DOCKER"] == "1", "needs the private Docker daemon"))
+       .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct PipelineEndToEndTests {
-    static let environment = ProcessInfo.processInfo.environment
-    static let busybox = environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest"
-    static let dind = environment["SLIPWAY_TEST_DIND_IMAGE"] ?? "slipway-test/dind:latest"
-    /// `--privileged` fails on these machines; `SLIPWAY_TEST_DIND_PRIVILEGED=0` says so.
-    static let dindPrivileged = environment["SLIPWAY_TEST_DIND_PRIVILEGED"] != "0"
-    /// A short directory: dind daemon sockets below it must fit in 108 bytes.
-    static let scratch = environment["SLIPWAY_TEST_DOCKER_SCRATCH"] ?? "/tmp"
+    static var busybox: String { DockerTestEnvironment.busyboxImage }
+    static var dind: String { DockerTestEnvironment.dindImage }
+    static var dindPrivileged: Bool { DockerTestEnvironment.dindPrivileged }
+    static var scratch: String { DockerTestEnvironment.scratch }
 
     static func dockerHost() throws -> String {
-        guard let host = environment["SLIPWAY_TEST_DOCKER_HOST"] ?? environment["DOCKER_HOST"], !host.isEmpty else {
-            Issue.record("start the private Docker daemon: eval \"$(scripts/docker-test-env.sh start)\" (or SLIPWAY_SKIP_DOCKER=1)")
-            throw CancellationError()
-        }
-        return host
+        try DockerTestEnvironment.host()
     }
 
     /// A server whose project `mike/diaspora` (GitLab's push fixture) clones `repository`; jobs
     /// with a `docker:dind` service go to its dind pool (no bridge inside the daemons).
     func withPipelines(_ body: (WebhookServer, GitRepository) async throws -> Void) async throws {
-        let repository = try GitRepository()
+        let repository = try await GitRepository()
         let sockets = "\(Self.scratch)/w\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         defer { try? FileManager.default.removeItem(atPath: sockets) }
         let yaml = """
@@ -73,8 +67,8 @@ struct PipelineEndToEndTests {
     /// Pushes `files` and delivers the push; returns the pipeline id.
     func push(_ files: [String: String], message: String, to server: WebhookServer, repository: GitRepository,
               branch: String = "master") async throws -> Int {
-        let before = try? repository.git("rev-parse", "--verify", "--quiet", "refs/heads/\(branch)")
-        let sha = try repository.commit(files, message: message, branch: branch)
+        let before = try? await repository.git("rev-parse", "--verify", "--quiet", "refs/heads/\(branch)")
+        let sha = try await repository.commit(files, message: message, branch: branch)
         let response = try await server.deliver(try repository.pushPayload(sha: sha, before: before, branch: branch, message: message),
                                                 event: "Push Hook")
         #expect(response.status == 202, "\(response.text)")
@@ -120,7 +114,7 @@ struct PipelineEndToEndTests {
                 "Dockerfile": "FROM \(Self.busybox)\nCOPY message.txt /baked.txt\n",
                 "message.txt": "baked from the checkout\n",
             ], message: "Add the image\n\nWith a body.", to: server, repository: repository)
-            let sha = try repository.git("rev-parse", "HEAD")
+            let sha = try await repository.git("rev-parse", "HEAD")
             let pipeline = try await server.waitForPipeline(id, timeout: .seconds(180))
             let jobs = Self.jobs(pipeline)
             let buildLog = try await server.log(ofJob: jobs["build-image"]?["id"] as? Int ?? 0)
@@ -153,13 +147,7 @@ struct PipelineEndToEndTests {
             try Leaks.expectNone(of: WebhookServer.cloneToken, in: server)
             // Leave the daemon as it was.
             _ = try await server.request(.get, "/healthz")
-            let cleanup = Process()
-            cleanup.executableURL = URL(fileURLWithPath: "/usr/bin/docker")
-            cleanup.arguments = ["rmi", "-f", tag]
-            cleanup.standardOutput = FileHandle.nullDevice
-            cleanup.standardError = FileHandle.nullDevice
-            try? cleanup.run()
-            cleanup.waitUntilExit()
+            _ = try? await ProcessRunner.run(DockerTestEnvironment.cli, ["rmi", "-f", tag])
         }
     }
 
@@ -197,14 +185,8 @@ struct PipelineEndToEndTests {
             #expect(buildLog.contains("baked in the job's own daemon\n"), "\(buildLog)")
             #expect(checkLog.contains("baked in the job's own daemon\n"), "\(checkLog)")
             // The image was built on the job's daemon, which is gone: the host daemon never saw it.
-            let inspect = Process()
-            inspect.executableURL = URL(fileURLWithPath: "/usr/bin/docker")
-            inspect.arguments = ["image", "inspect", "e2e-dind:1"]
-            inspect.standardOutput = FileHandle.nullDevice
-            inspect.standardError = FileHandle.nullDevice
-            try inspect.run()
-            inspect.waitUntilExit()
-            #expect(inspect.terminationStatus != 0)
+            let inspect = try await ProcessRunner.run(DockerTestEnvironment.cli, ["image", "inspect", "e2e-dind:1"])
+            #expect(inspect.status != 0 && inspect.stderr.contains("No such image"), "\(inspect.stderr)")
         }
     }
 
@@ -290,7 +272,7 @@ struct PipelineEndToEndTests {
             #expect(try await names(feature) == ["on-feature", "not-api"])
             let apiPipeline = try await server.waitForPipeline(apiID)
             #expect(Set(Self.jobs(apiPipeline).keys) == ["from-api"])
-            #expect(apiPipeline["sha"] as? String == (try repository.git("rev-parse", "master")))
+            #expect(apiPipeline["sha"] as? String == (try await repository.git("rev-parse", "master")))
             #expect(apiPipeline["status"] as? String == "success")
             let apiLog = try await server.log(ofJob: Self.jobs(apiPipeline)["from-api"]?["id"] as? Int ?? 0)
             #expect(apiLog.contains("api\n"))

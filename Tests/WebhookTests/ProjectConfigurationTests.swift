@@ -12,7 +12,6 @@ struct ProjectConfigurationTests {
         let file = "/tmp/slipway-hook-token-\(getpid())"
         try "from-a-file-123\n".write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        setenv("SLIPWAY_TEST_CLONE_TOKEN", "clone-from-env", 1)
         let configuration = try SlipwayConfiguration.parse(yaml: """
             gitlab: {max_body_bytes: 30m, default_image: "busybox:1", fetch_timeout: 2m, planners: 3}
             workers: {host: {allowed_projects: [other/one]}}
@@ -27,7 +26,7 @@ struct ProjectConfigurationTests {
                 variables:
                   - {name: SECRET_ONE, value: "abcdefgh12", masked: true}
                   - {name: PLAIN, value: x}
-            """)
+            """, environment: ["SLIPWAY_TEST_CLONE_TOKEN": "clone-from-env"])
         #expect(configuration.gitlab.maxBodyBytes == 30 << 20)
         #expect(configuration.gitlab.defaultImage == "busybox:1")
         #expect(configuration.gitlab.planners == 3)

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 
 /// `POST /webhooks/gitlab` and `POST /v1/pipelines` against a live server, with GitLab's
 /// documented payloads. No Docker engine: pipelines are recorded, and their fetch fails.
@@ -160,12 +161,9 @@ struct WebhookEndpointTests {
             #expect((pipeline["failure_message"] as? String ?? "").contains("cannot fetch"))
             #expect((pipeline["jobs"] as? [Any])?.isEmpty == true)
             // Events are recorded just after the change itself: wait for it.
-            var recorded = false
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !recorded && ContinuousClock.now < deadline {
+            let recorded = try await eventually {
                 let events = try await server.application.events.recorded(after: 0, limit: 100)
-                recorded = events.contains { $0.subject == .pipeline && $0.status == "failed" && $0.pipelineID == Int64(id) }
-                if !recorded { try await Task.sleep(for: .milliseconds(50)) }
+                return events.contains { $0.subject == .pipeline && $0.status == "failed" && $0.pipelineID == Int64(id) }
             }
             #expect(recorded, "the failed pipeline's event was recorded")
             try Leaks.expectNone(of: WebhookServer.cloneToken, in: server)
@@ -195,7 +193,7 @@ struct WebhookEndpointTests {
 /// Checks that a secret appears nowhere: answers, log lines, the store's files, job logs.
 enum Leaks {
     static func expectNone(of secret: String, in server: WebhookServer, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        for line in server.logLines.all where line.contains(secret) {
+        for line in server.logs.lines where line.contains(secret) {
             Issue.record("the server logged the secret: \(line)", sourceLocation: sourceLocation)
         }
         for text in server.responses.all where text.contains(secret) {

@@ -17,9 +17,9 @@ struct WebhookServer {
     let application: SlipwayApplication
     let directory: String
     let client: HTTPClient
-    let logLines: LogLines
+    let logs: LogCapture
     /// Every response body this server gave, for leak checks.
-    let responses = LogLines()
+    let responses = ResponseTexts()
 
     static let hookToken = "hook-token-0123456789"
     static let cloneToken = "clone-token-NEVER-SHOWN-4f2a9c"
@@ -38,13 +38,12 @@ struct WebhookServer {
         configuration.http.eventLoops = 2
         configuration.workers.host.network = "none"
         configuration.workers.stopGracePeriod = .seconds(1)
-        let lines = LogLines()
-        var logger = Logger(label: "slipway-webhook-test") { _ in CollectingLogHandler(lines: lines) }
-        logger.logLevel = .debug
+        let logs = LogCapture()
+        let logger = logs.logger(label: "slipway-webhook-test", level: .debug)
         let application = try await SlipwayApplication(configuration: configuration, logger: logger)
         let addresses = try await application.start()
         let client = HTTPClient(address: .ipv4(host: "127.0.0.1", port: addresses[0].port ?? 0), group: sharedTestGroup)
-        return WebhookServer(application: application, directory: directory, client: client, logLines: lines)
+        return WebhookServer(application: application, directory: directory, client: client, logs: logs)
     }
 
     func stop() async {
@@ -92,12 +91,12 @@ struct WebhookServer {
     func waitForPipeline(_ id: Int, timeout: Duration = .seconds(90), until done: ([String: Any]) -> Bool = { pipeline in
         ["success", "failed", "canceled", "skipped"].contains(pipeline["status"] as? String ?? "")
     }) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let pipeline = try await self.pipeline(id)
-            if done(pipeline) || ContinuousClock.now > deadline { return pipeline }
-            try await Task.sleep(for: .milliseconds(100))
+        var pipeline: [String: Any] = [:]
+        _ = try await eventually(timeout: timeout, interval: .milliseconds(100)) {
+            pipeline = try await self.pipeline(id)
+            return done(pipeline)
         }
+        return pipeline
     }
 
     func log(ofJob id: Int) async throws -> String {
@@ -105,6 +104,13 @@ struct WebhookServer {
     }
 }
 
+
+/// The bodies of every response a ``WebhookServer`` gave.
+final class ResponseTexts: Sendable {
+    private let texts = Mutex<[String]>([])
+    func append(_ text: String) { self.texts.withLock { $0.append(text) } }
+    var all: [String] { self.texts.withLock { $0 } }
+}
 
 /// GitLab's documented payloads (Tests/GitLabTests/Fixtures).
 enum Fixture {

@@ -90,7 +90,7 @@ import YAML
         let clock = ContinuousClock()
         let start = clock.now
         let error = try #require(throws: YAMLError.self) { try YAMLNode.parse(Self.billionLaughs) }
-        #expect(clock.now - start < .seconds(5), "unbounded expansion would take minutes and gigabytes")
+        #expect(clock.now - start < .seconds(30), "unbounded expansion would take minutes and gigabytes")
         #expect(error.kind == .tooLarge)
         #expect(error.mark?.line == 5, "the first alias past 100,000 nodes, on e's line: \(error)")
         #expect(error.description.contains("100000 nodes"))

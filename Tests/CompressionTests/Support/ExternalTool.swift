@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
+import TestSupport
 
 /// What a finished child process produced.
 struct ToolResult: Sendable {
@@ -10,11 +11,9 @@ struct ToolResult: Sendable {
     var stderr: String
 }
 
-/// Runs the real `gzip` and `python3` to check our output against independent code.
-///
-/// stdin, stdout and stderr are temporary files rather than pipes, so a large input or
-/// output can never deadlock, and the wait happens in Foundation's termination handler
-/// instead of blocking a thread of the (two-thread) cooperative pool.
+/// Runs the real `gzip` and `python3` to check our output against independent code, through
+/// the shared ``ProcessRunner`` (both streams drained concurrently, so a large input or output
+/// cannot deadlock).
 enum ExternalTool {
     /// The gzip binary the brief names; Debian's merged /usr makes /bin/gzip and
     /// /usr/bin/gzip the same file.
@@ -22,43 +21,8 @@ enum ExternalTool {
 
     /// Runs `executable` with `arguments`, feeding it `stdin`.
     static func run(_ executable: String, _ arguments: [String], stdin: [UInt8] = []) async throws -> ToolResult {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let inputURL = directory.appendingPathComponent("stdin")
-        let outputURL = directory.appendingPathComponent("stdout")
-        let errorURL = directory.appendingPathComponent("stderr")
-        try Data(stdin).write(to: inputURL)
-        try Data().write(to: outputURL)
-        try Data().write(to: errorURL)
-
-        let input = try FileHandle(forReadingFrom: inputURL)
-        let output = try FileHandle(forWritingTo: outputURL)
-        let errors = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? input.close()
-            try? output.close()
-            try? errors.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return ToolResult(
-            status: status,
-            stdout: Array(try Data(contentsOf: outputURL)),
-            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
-        )
+        let result = try await ProcessRunner.run(executable, arguments, input: stdin)
+        return ToolResult(status: result.status, stdout: result.stdoutBytes, stderr: result.stderr)
     }
 
     /// Runs a Python 3 program given as source text (found on PATH, as a developer would).
