@@ -23,9 +23,10 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // MARK: - Platform
+        .target(name: "SystemCalls", dependencies: ["CSystem"]),
         .target(name: "Threads", dependencies: ["CSystem"]),
-        .target(name: "Sockets", dependencies: ["CSystem", "Threads"]),
-        .target(name: "Processes", dependencies: ["CSystem", "Sockets", "Threads"]),
+        .target(name: "Sockets", dependencies: ["CSystem", "SystemCalls", "Threads"]),
+        .target(name: "Processes", dependencies: ["CSystem", "SystemCalls", "Threads"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         .target(name: "SQLite", dependencies: ["CSQLite", "Threads"]),
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
@@ -38,7 +39,7 @@ let package = Package(
         // MARK: - Domain and storage
         .target(name: "Jobs"),
         .target(name: "CommitStatus", dependencies: ["Jobs"]),
-        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite", "Threads"]),
+        .target(name: "Store", dependencies: ["Jobs", "CommitStatus", "SQLite", "SystemCalls", "Threads"]),
 
         .target(
             name: "Docker",
@@ -54,13 +55,13 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "Threads", "YAML",
+                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "YAML",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "slipway",
-            dependencies: ["Application", "API", "HTTP", "Sockets", "SQLite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Application", "API", "HTTP", "Sockets", "SQLite", "SystemCalls", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // MARK: - Benchmarks (not products: built and run by bench/*.sh only)
@@ -80,7 +81,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
-        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "Sockets", "Threads", "TestSupport"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "SystemCalls", "Threads", "TestSupport"]),
         // Run by ProcessesTests: a parent that dies by SIGKILL with a child running.
         .executableTarget(name: "slipway-process-probe", dependencies: ["Processes"], path: "Tests/ProcessProbe"),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "HTTP", "Sockets", "TestSupport"]),

@@ -4,7 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Sockets
+import SystemCalls
 
 /// slipway's data directory: `slipway.db`, `logs/`, `workspaces/` and `instance`.
 enum DataDirectory {
@@ -12,8 +12,10 @@ enum DataDirectory {
     /// under it are mounted at the same path inside containers, and the Docker daemon resolves
     /// that path on the host.
     static func prepare(_ path: String) throws -> String {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw ConfigurationError("cannot create the data directory \(path): \(String(cString: strerror(errno)))")
+        do {
+            try Posix.mkdir(path, mode: 0o755)
+        } catch {
+            throw ConfigurationError("cannot create the data directory \(path): \(error.reason)")
         }
         guard let resolved = realpath(path, nil) else {
             throw ConfigurationError("cannot resolve the data directory \(path): \(String(cString: strerror(errno)))")
@@ -36,12 +38,11 @@ enum DataDirectory {
             let byte = UInt8.random(in: 0...255, using: &random)
             return (byte < 16 ? "0" : "") + String(byte, radix: 16)
         }.joined()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SystemError(errno: errno, call: "open", context: path) }
-        defer { close(descriptor) }
+        let descriptor = try Posix.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        defer { Posix.close(descriptor) }
         let line = Array((identifier + "\n").utf8)
-        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        fsync(descriptor)
+        try line.withUnsafeBytes { raw in Result { () throws(SystemError) in try Posix.writeAll(descriptor, raw) } }.get()
+        try Posix.fsync(descriptor)
         return identifier
     }
 }

@@ -63,7 +63,8 @@ final class DockerContainerRuntime: ContainerRuntime {
             // engine's network sandbox, in half the time, and gets the `/etc/hosts` `none`
             // would have given it (the rule and its numbers: DockerClient+NetworkNone.swift).
             return try await Self.translating { try await client.createContainerSkippingNetworkSandbox(request, name: specification.name).id }
-        } catch ContainerRuntimeFailure.engineError(let message) where message.contains("No such image") {
+        } catch ContainerRuntimeFailure.notFound {
+            // Create answers 404 for one thing only: the image.
             throw ContainerRuntimeFailure.imageNotFound("the image \(specification.image) does not exist on the Docker engine")
         }
     }
@@ -121,7 +122,7 @@ final class DockerContainerRuntime: ContainerRuntime {
         let seconds = Int((gracePeriod.components.seconds)) + (gracePeriod.components.attoseconds > 0 ? 1 : 0)
         do {
             try await Self.translating { _ = try await client.stopContainer(id, timeout: seconds, idempotent: true) }
-        } catch ContainerRuntimeFailure.engineError(let message) where message.contains("No such container") {
+        } catch ContainerRuntimeFailure.notFound {
             return
         }
     }
@@ -254,6 +255,8 @@ final class DockerContainerRuntime: ContainerRuntime {
             return CancellationError()
         case .daemonUnavailable, .timedOut, .streamFailed:
             return ContainerRuntimeFailure.engineUnavailable(error.description)
+        case .notFound:
+            return ContainerRuntimeFailure.notFound(error.description)
         default:
             return ContainerRuntimeFailure.engineError(error.description)
         }

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import Logging
+import SystemCalls
 import Synchronization
 
 /// Writes one `key=value` line per log record to standard error:
@@ -34,15 +35,8 @@ public struct LogfmtLogHandler: LogHandler {
             line += " \(key)=\(Self.quote("\(merged[key]!)"))"
         }
         line += "\n"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        // A log line that cannot be written (a closed stderr) has nowhere else to go.
+        _ = Array(line.utf8).withUnsafeBytes { raw in Result { () throws(SystemError) in try Posix.writeAll(2, raw) } }
     }
 
     private static func quote(_ value: String) -> String {

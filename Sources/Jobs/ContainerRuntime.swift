@@ -173,6 +173,8 @@ public enum ContainerRuntimeFailure: Error, Sendable, Equatable {
     case engineUnavailable(String)
     /// The image does not exist.
     case imageNotFound(String)
+    /// The container (or another object the call names) does not exist.
+    case notFound(String)
     /// Anything else the engine refused.
     case engineError(String)
 }
@@ -180,7 +182,7 @@ public enum ContainerRuntimeFailure: Error, Sendable, Equatable {
 extension ContainerRuntimeFailure: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .engineUnavailable(let message), .imageNotFound(let message), .engineError(let message): message
+        case .engineUnavailable(let message), .imageNotFound(let message), .notFound(let message), .engineError(let message): message
         }
     }
 }

@@ -5,7 +5,7 @@
 import Glibc
 #endif
 import CSystem
-import Sockets
+import SystemCalls
 import Synchronization
 import Threads
 

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import Jobs
+import SystemCalls
 import Threads
 
 /// Per-daemon socket directories as `<root>/<token>` on the host (see ``DaemonDirectories``).
@@ -18,16 +19,18 @@ public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
     public static func socketPathBytes(root: String) -> Int { root.utf8.count + "/12345678/docker.sock".utf8.count }
 
     public init(root: String) throws {
-        guard root.hasPrefix("/") else { throw StoreError(.notFound, "the dind socket directory must be an absolute path, not \(root)") }
+        guard root.hasPrefix("/") else { throw StoreError(.invalidPath, "the dind socket directory must be an absolute path, not \(root)") }
         guard Self.socketPathBytes(root: root) <= Self.maximumSocketPathBytes else {
-            throw StoreError(.notFound, "the dind socket directory \(root) is too long: daemon sockets below it would exceed the \(Self.maximumSocketPathBytes) bytes a Unix socket path may have; choose a directory of at most \(Self.maximumSocketPathBytes - Self.socketPathBytes(root: "")) bytes (workers.dind.socket_dir)")
+            throw StoreError(.invalidPath, "the dind socket directory \(root) is too long: daemon sockets below it would exceed the \(Self.maximumSocketPathBytes) bytes a Unix socket path may have; choose a directory of at most \(Self.maximumSocketPathBytes - Self.socketPathBytes(root: "")) bytes (workers.dind.socket_dir)")
         }
         self.root = root
         var path = ""
         for component in root.split(separator: "/") {
             path += "/\(component)"
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw StoreError(.notFound, "cannot create the dind socket directory \(path): \(String(cString: strerror(errno)))")
+            do {
+                try Posix.mkdir(path, mode: 0o755)
+            } catch {
+                throw StoreError(.io, "cannot create the dind socket directory \(path)", cause: error)
             }
         }
     }
@@ -36,10 +39,12 @@ public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
 
     public func prepare(_ token: String) async throws -> String {
         let path = "\(self.root)/\(token)"
-        try await self.io.run {
-            DirectoryWorkspaceManager.removeTree(path)
-            guard mkdir(path, 0o755) == 0 else {
-                throw StoreError(.notFound, "cannot create \(path): \(String(cString: strerror(errno)))")
+        try await self.io.run { () throws(StoreError) in
+            do {
+                try? Posix.removeTree(path)
+                try Posix.mkdir(path, mode: 0o755, existingIsFine: false)
+            } catch {
+                throw StoreError(.io, "cannot create the dind socket directory \(path)", cause: error)
             }
         }
         return path
@@ -48,22 +53,13 @@ public final class DirectoryDaemonDirectories: DaemonDirectories, Sendable {
     public func remove(_ token: String) async {
         guard !token.isEmpty, !token.contains("/"), token != ".", token != ".." else { return }
         let path = "\(self.root)/\(token)"
-        await self.io.run { DirectoryWorkspaceManager.removeTree(path) }
+        await self.io.run { try? Posix.removeTree(path) }
     }
 
     public func tokens() async -> [String] {
         let root = self.root
         return await self.io.run { () -> [String] in
-            guard let directory = opendir(root) else { return [] }
-            defer { closedir(directory) }
-            var tokens: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { tokens.append(name) }
-            }
-            return tokens
+            (try? Posix.directoryEntries(root)) ?? []
         }
     }
 }

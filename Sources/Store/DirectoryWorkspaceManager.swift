@@ -5,19 +5,23 @@
 import Glibc
 #endif
 import Jobs
+import SystemCalls
 import Threads
 
 /// Job workspaces as directories `<root>/<id>` on the host. The root must be an absolute path
-/// that the Docker daemon resolves to the same directory (DESIGN.md, "same-path workspace").
+/// that the Docker daemon resolves to the same directory (the same-path workspace, see
+/// docs/architecture.md).
 public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
     public let root: String
     private let io = BlockingExecutor(name: "slipway-workspaces")
 
     public init(root: String) throws {
-        guard root.hasPrefix("/") else { throw StoreError(.notFound, "the workspace root must be an absolute path, not \(root)") }
+        guard root.hasPrefix("/") else { throw StoreError(.invalidPath, "the workspace root must be an absolute path, not \(root)") }
         self.root = root
-        if mkdir(root, 0o755) != 0 && errno != EEXIST {
-            throw StoreError(.notFound, "cannot create the workspace directory \(root): \(String(cString: strerror(errno)))")
+        do {
+            try Posix.mkdir(root, mode: 0o755)
+        } catch {
+            throw StoreError(.io, "cannot create the workspace directory \(root)", cause: error)
         }
     }
 
@@ -27,13 +31,15 @@ public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
 
     public func prepareWorkspace(for id: JobID) async throws -> String {
         let path = self.path(for: id)
-        try await self.io.run {
-            Self.removeTree(path)
-            // World-writable: the job's image may run as any user.
-            guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
-                throw StoreError(.notFound, "cannot create \(path): \(String(cString: strerror(errno)))")
+        try await self.io.run { () throws(StoreError) in
+            do {
+                try? Posix.removeTree(path)
+                // World-writable: the job's image may run as any user.
+                try Posix.mkdir(path, mode: 0o777)
+                try Posix.chmod(path, mode: 0o777)
+            } catch {
+                throw StoreError(.io, "cannot create the workspace \(path)", cause: error)
             }
-            chmod(path, 0o777)
         }
         return path
     }
@@ -42,48 +48,19 @@ public final class DirectoryWorkspaceManager: WorkspaceManager, Sendable {
     public func removeWorkspace(for id: JobID) async -> Bool {
         let path = self.path(for: id)
         return await self.io.run { () -> Bool in
-            Self.removeTree(path)
-            var info = stat()
-            return lstat(path, &info) != 0 && errno == ENOENT
+            try? Posix.removeTree(path)
+            do {
+                return try Posix.lstat(path) == nil
+            } catch {
+                return false
+            }
         }
     }
 
     public func workspaces() async -> [JobID] {
         let root = self.root
         return await self.io.run { () -> [JobID] in
-            guard let directory = opendir(root) else { return [] }
-            defer { closedir(directory) }
-            var ids: [JobID] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if let id = JobID(name) { ids.append(id) }
-            }
-            return ids
-        }
-    }
-
-    /// Removes `path` and everything below it, without following symbolic links (a job could
-    /// plant a link to `/`).
-    static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            if let directory = opendir(path) {
-                var names: [String] = []
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                    }
-                    if name != "." && name != ".." { names.append(name) }
-                }
-                closedir(directory)
-                for name in names { removeTree("\(path)/\(name)") }
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
+            ((try? Posix.directoryEntries(root)) ?? []).compactMap { JobID($0) }
         }
     }
 }

@@ -6,6 +6,7 @@ import Glibc
 #endif
 import Jobs
 import Synchronization
+import SystemCalls
 import Threads
 
 /// Job logs as files (`<directory>/<id>.log`), appended as output arrives and readable — and
@@ -37,13 +38,15 @@ public final class FileLogStore: LogStore, Sendable {
         self.directory = directory
         self.outputLimit = outputLimit
         self.io = BlockingExecutor(name: "slipway-logs")
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw StoreError(.notFound, "cannot create the log directory \(directory): \(String(cString: strerror(errno)))")
+        do {
+            try Posix.mkdir(directory, mode: 0o755)
+        } catch {
+            throw StoreError(.io, "cannot create the log directory \(directory)", cause: error)
         }
     }
 
     deinit {
-        for state in self.states.withLock({ Array($0.values) }) where state.descriptor >= 0 { close(state.descriptor) }
+        for state in self.states.withLock({ Array($0.values) }) where state.descriptor >= 0 { Posix.close(state.descriptor) }
         self.io.stop()
     }
 
@@ -84,7 +87,7 @@ public final class FileLogStore: LogStore, Sendable {
             state.waiters = [:]
             let descriptor = state.descriptor
             state.descriptor = -1
-            if descriptor >= 0 { close(descriptor) }
+            if descriptor >= 0 { Posix.close(descriptor) }
             states[id] = state
             return waiters
         }
@@ -102,18 +105,9 @@ public final class FileLogStore: LogStore, Sendable {
         if let known = self.states.withLock({ $0[id]?.outputBytes }) { return known }
         let path = self.path(for: id)
         let counted = await self.io.run { () -> Int in
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return 0 }
-            defer { close(descriptor) }
-            var contents: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                contents.append(contentsOf: buffer[0..<count])
-            }
-            return Self.countOutputBytes(in: contents)
+            // A log that cannot be read counts as empty: following its job repeats output
+            // rather than losing it.
+            (try? Self.readWholeFile(path)).map { Self.countOutputBytes(in: $0) } ?? 0
         }
         return self.states.withLock { states in
             var state = states[id] ?? LogState()
@@ -149,7 +143,17 @@ public final class FileLogStore: LogStore, Sendable {
 
     private static func lastByte(of descriptor: CInt, size: Int) -> UInt8? {
         var byte: UInt8 = 0
-        return pread(descriptor, &byte, 1, off_t(size - 1)) == 1 ? byte : nil
+        let count = withUnsafeMutableBytes(of: &byte) { raw in Result { () throws(SystemError) in try Posix.pread(descriptor, into: raw, at: size - 1) } }
+        return (try? count.get()) == 1 ? byte : nil
+    }
+
+    /// Every byte of the file at `path`; empty when there is none.
+    private static func readWholeFile(_ path: String) throws(SystemError) -> [UInt8] {
+        do {
+            return try Posix.readFile(path)
+        } catch where error.errno == ENOENT {
+            return []
+        }
     }
 
     /// Decides what to write under the lock (so the cap is exact), writes on the I/O thread,
@@ -160,9 +164,9 @@ public final class FileLogStore: LogStore, Sendable {
             let (bytes, descriptor) = self.states.withLock { states -> ([UInt8]?, CInt) in
                 var state = states[id] ?? LogState()
                 if state.descriptor < 0 {
-                    state.descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-                    var info = stat()
-                    if state.descriptor >= 0, fstat(state.descriptor, &info) == 0 {
+                    // Read and write: the last byte of an earlier process's log is read back (pread).
+                    state.descriptor = (try? Posix.open(path, flags: O_RDWR | O_CREAT | O_APPEND, mode: 0o644)) ?? -1
+                    if state.descriptor >= 0, let info = try? Posix.fstat(state.descriptor) {
                         if info.st_size == 0 {
                             state.outputBytes = state.outputBytes ?? 0
                         } else if state.size == 0 {
@@ -182,17 +186,7 @@ public final class FileLogStore: LogStore, Sendable {
                 return (bytes, state.descriptor)
             }
             guard let bytes, descriptor >= 0 else { return }
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-            }
+            _ = bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try Posix.writeAll(descriptor, raw) } }
         }
         let waiters = self.states.withLock { states -> [CheckedContinuation<Void, Never>] in
             let waiters = states[id].map { Array($0.waiters.values) } ?? []
@@ -207,26 +201,32 @@ public final class FileLogStore: LogStore, Sendable {
     /// Up to `maximum` bytes of job `id`'s log from `offset`; empty at the current end.
     public func read(_ id: JobID, from offset: Int, maximum: Int = 1 << 20) async throws -> LogChunk {
         let path = self.path(for: id)
-        return try await self.io.run {
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                if errno == ENOENT { return LogChunk(bytes: [], nextOffset: offset) }
-                throw StoreError(.notFound, "cannot open \(path): \(String(cString: strerror(errno)))")
-            }
-            defer { close(descriptor) }
-            var bytes = [UInt8](repeating: 0, count: maximum)
-            var total = 0
-            while total < maximum {
-                let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + total, maximum - total, off_t(offset + total)) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError(.notFound, "cannot read \(path): \(String(cString: strerror(errno)))")
+        return try await self.io.run { () throws(StoreError) -> LogChunk in
+            do throws(SystemError) {
+                let descriptor: CInt
+                do throws(SystemError) {
+                    descriptor = try Posix.open(path, flags: O_RDONLY)
+                } catch where error.errno == ENOENT {
+                    return LogChunk(bytes: [], nextOffset: offset)
                 }
-                if count == 0 { break }
-                total += count
+                defer { Posix.close(descriptor) }
+                var bytes = [UInt8](repeating: 0, count: maximum)
+                var total = 0
+                while total < maximum {
+                    let start = total
+                    let count = try bytes.withUnsafeMutableBytes { raw in
+                        Result { () throws(SystemError) in
+                            try Posix.pread(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]), at: offset + start)
+                        }
+                    }.get()
+                    if count == 0 { break }
+                    total += count
+                }
+                bytes.removeLast(maximum - total)
+                return LogChunk(bytes: bytes, nextOffset: offset + total)
+            } catch {
+                throw StoreError(.io, "cannot read the log \(path)", cause: error)
             }
-            bytes.removeLast(maximum - total)
-            return LogChunk(bytes: bytes, nextOffset: offset + total)
         }
     }
 

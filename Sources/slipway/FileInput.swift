@@ -5,6 +5,8 @@
 import Glibc
 #endif
 
+import SystemCalls
+
 /// Reads files and standard input for `submit --file`.
 enum FileContentsReader {
     struct ReadError: Error, CustomStringConvertible {
@@ -12,23 +14,18 @@ enum FileContentsReader {
     }
 
     static func read(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ReadError(description: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        return try self.readAll(descriptor)
+        do {
+            return try Posix.readFile(path)
+        } catch {
+            throw ReadError(description: error.reason)
+        }
     }
 
     static func readAll(_ descriptor: CInt) throws -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(description: String(cString: strerror(errno)))
-            }
-            if count == 0 { return result }
-            result.append(contentsOf: buffer[0..<count])
+        do {
+            return try Posix.readAll(descriptor)
+        } catch {
+            throw ReadError(description: error.reason)
         }
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 #endif
 import Foundation
 import Processes
-import Sockets
+import SystemCalls
 import Testing
 import TestSupport
 
@@ -133,13 +133,72 @@ struct ChildProcessTests {
     /// open: the run still ends once the child has exited and the pipe has gone quiet.
     @Test func aRunDoesNotWaitForADetachedGrandchildThatKeepsTheOutputOpen() async throws {
         let started = ContinuousClock.now
-        // Not a group leader, setsid(1) calls setsid(2) itself and execs sleep: `$!` is sleep.
-        let outcome = try await ChildProcess.run(Self.shell("setsid sleep 300 & echo $!"))
+        // The inner shell writes its pid once it runs in its own session, then becomes the
+        // sleep; the outer shell exits only after that, so the group kill cannot catch it early.
+        let directory = NSTemporaryDirectory() + "slipway-setsid-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = Self.shell("setsid sh -c 'echo $$ > pid.tmp && mv pid.tmp pid && exec sleep 300' & while [ ! -e pid ]; do sleep 0.01; done; cat pid")
+        configuration.currentDirectory = directory
+        let outcome = try await ChildProcess.run(configuration)
         #expect(outcome.termination == .exited(0))
         #expect(ContinuousClock.now - started < .seconds(120), "ended with the shell, not with the 300 s sleep")
         let grandchild = try #require(pid_t(String(decoding: outcome.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.isAlive(grandchild), "in a session of its own, it was not the group's to kill")
         kill(grandchild, SIGKILL)
+    }
+
+    /// A parent killed with SIGKILL (as a crashed test run would be) takes its children along.
+    @Test func aChildDiesWithItsParent() async throws {
+        let probe = URL(fileURLWithPath: SlipwayProcess.executable).deletingLastPathComponent().appendingPathComponent("slipway-process-probe").path
+        let result = try await ProcessRunner.run(probe, ["orphan"])
+        #expect(result.status == 128 + SIGKILL, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("CHILD ") }, "\(result.stdout)")
+        let child = try #require(pid_t(line.dropFirst("CHILD ".count)))
+        try await waitUntil("the orphaned child of a killed parent gone") { !Self.isAlive(child) }
+    }
+
+    /// 64 children started at once from 8 tasks while other tasks open and close descriptors:
+    /// every child gets its own streams and status, and none inherits another's pipe (which
+    /// would keep a stream open and hang its reader).
+    @Test func sixtyFourConcurrentChildrenWhileDescriptorsChurn() async throws {
+        let churning = Task.detached {
+            var rounds = 0
+            while !Task.isCancelled {
+                var fds: [CInt] = [-1, -1]
+                if pipe(&fds) == 0 {
+                    close(fds[0])
+                    close(fds[1])
+                }
+                let file = open("/dev/null", O_RDONLY)
+                if file >= 0 { close(file) }
+                rounds += 1
+                await Task.yield()
+            }
+            return rounds
+        }
+        defer { churning.cancel() }
+        for round in 0..<10 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for index in 0..<8 {
+                            let token = "\(round)-\(task)-\(index)"
+                            let input = Array("in-\(token)".utf8)
+                            let outcome = try await ChildProcess.run(Self.shell(
+                                "read line; echo \"$line out-\(token)\"; echo err-\(token) >&2; exit \(index)",
+                                input: .bytes(input + [10]), timeout: .seconds(120)))
+                            #expect(outcome.termination == .exited(Int32(index)), "\(token)")
+                            #expect(String(decoding: outcome.standardOutput, as: UTF8.self) == "in-\(token) out-\(token)\n")
+                            #expect(String(decoding: outcome.standardError, as: UTF8.self) == "err-\(token)\n")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        churning.cancel()
+        #expect(await churning.value > 0)
     }
 
     static func isAlive(_ pid: pid_t) -> Bool {

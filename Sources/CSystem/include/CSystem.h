@@ -16,6 +16,9 @@
 /// failing call and the read.
 static inline int csystem_errno(void) { return errno; }
 
+/// Sets errno, for calls (readdir) that report an error only by changing it.
+static inline void csystem_set_errno(int value) { errno = value; }
+
 /// The maximum length of `sockaddr_un.sun_path`, including the terminating NUL.
 static inline int csystem_sun_path_capacity(void) { return (int)sizeof(((struct sockaddr_un *)0)->sun_path); }
 

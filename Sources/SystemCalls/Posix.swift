@@ -1,4 +1,4 @@
-// slipway — Sockets
+// slipway — SystemCalls
 // SPDX-License-Identifier: Apache-2.0
 
 #if canImport(Glibc)
@@ -35,6 +35,14 @@ private let sysOpen = CSystem.csystem_open
 private let sysFcntl = CSystem.csystem_fcntl
 private let sysWaitpid = Glibc.waitpid
 private let sysKill = Glibc.kill
+private let sysPread = Glibc.pread
+private let sysFstat = Glibc.fstat
+private let sysLstat = Glibc.lstat
+private let sysMkdir = Glibc.mkdir
+private let sysChmod = Glibc.chmod
+private let sysRmdir = Glibc.rmdir
+private let sysUnlinkFile = Glibc.unlink
+private let sysFsync = Glibc.fsync
 private let sysPidfdOpen = CSystem.csystem_pidfd_open
 
 /// The funnel every system call in slipway goes through.
@@ -195,8 +203,9 @@ public enum Posix {
         return value
     }
 
+    /// `getsockname(2)`: the raw address (``SocketAddress`` in Sockets wraps it).
     @inline(never)
-    public static func localAddress(_ fd: CInt) throws(SystemError) -> SocketAddress {
+    public static func localAddressStorage(_ fd: CInt) throws(SystemError) -> (storage: sockaddr_storage, length: socklen_t) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SystemError) in
@@ -204,11 +213,12 @@ public enum Posix {
                 try syscall("getsockname") { sysGetsockname(fd, address, &length) }
             }
         }
-        return SocketAddress(storage: storage, length: length)
+        return (storage, length)
     }
 
+    /// `getpeername(2)`: the raw address (``SocketAddress`` in Sockets wraps it).
     @inline(never)
-    public static func peerAddress(_ fd: CInt) throws(SystemError) -> SocketAddress {
+    public static func peerAddressStorage(_ fd: CInt) throws(SystemError) -> (storage: sockaddr_storage, length: socklen_t) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(SystemError) in
@@ -216,7 +226,7 @@ public enum Posix {
                 try syscall("getpeername") { sysGetpeername(fd, address, &length) }
             }
         }
-        return SocketAddress(storage: storage, length: length)
+        return (storage, length)
     }
 
     // MARK: - epoll and eventfd
@@ -322,5 +332,164 @@ public enum Posix {
         } catch where error.errno == ENOSYS {
             return nil
         }
+    }
+
+    // MARK: - Files and directories
+
+    /// `pread(2)`: up to `pointer.count` bytes at `offset`; 0 at the end of the file.
+    @inline(never)
+    public static func pread(_ fd: CInt, into pointer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SystemError) -> Int {
+        try syscall("pread") { sysPread(fd, pointer.baseAddress, pointer.count, off_t(offset)) }
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor, however many calls it takes.
+    @inline(never)
+    public static func writeAll(_ fd: CInt, _ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        var offset = 0
+        while offset < bytes.count {
+            guard case .processed(let written) = try Posix.write(fd, from: UnsafeRawBufferPointer(rebasing: bytes[offset...])) else {
+                preconditionFailure("writeAll is for blocking descriptors")
+            }
+            offset += written
+        }
+    }
+
+    @inline(never)
+    public static func fstat(_ fd: CInt) throws(SystemError) -> stat {
+        var info = stat()
+        _ = try syscall("fstat") { sysFstat(fd, &info) }
+        return info
+    }
+
+    /// `lstat(2)` (symbolic links are not followed); nil when nothing is at `path`.
+    @inline(never)
+    public static func lstat(_ path: String) throws(SystemError) -> stat? {
+        var info = stat()
+        do {
+            _ = try syscall("lstat") { path.withCString { sysLstat($0, &info) } }
+            return info
+        } catch where error.errno == ENOENT {
+            return nil
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    /// `mkdir(2)`; a directory that is already there is not an error when `existingIsFine`.
+    @inline(never)
+    public static func mkdir(_ path: String, mode: mode_t, existingIsFine: Bool = true) throws(SystemError) {
+        do {
+            _ = try syscall("mkdir") { path.withCString { sysMkdir($0, mode) } }
+        } catch where error.errno == EEXIST && existingIsFine {
+            return
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    @inline(never)
+    public static func chmod(_ path: String, mode: mode_t) throws(SystemError) {
+        do {
+            _ = try syscall("chmod") { path.withCString { sysChmod($0, mode) } }
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    /// `rmdir(2)` of an empty directory.
+    @inline(never)
+    public static func rmdir(_ path: String) throws(SystemError) {
+        do {
+            _ = try syscall("rmdir") { path.withCString { sysRmdir($0) } }
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    /// `unlink(2)` of a file or symbolic link (never followed).
+    @inline(never)
+    public static func removeFile(_ path: String) throws(SystemError) {
+        do {
+            _ = try syscall("unlink") { path.withCString { sysUnlinkFile($0) } }
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    @inline(never)
+    public static func fsync(_ fd: CInt) throws(SystemError) {
+        _ = try syscall("fsync") { sysFsync(fd) }
+    }
+
+    /// Everything a blocking descriptor yields until its end; `EFBIG` past `limit` bytes.
+    public static func readAll(_ fd: CInt, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
+        var contents: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let result = buffer.withUnsafeMutableBytes { raw in Result { () throws(SystemError) in try Posix.read(fd, into: raw) } }
+            guard case .processed(let count) = try result.get() else { preconditionFailure("readAll is for blocking descriptors") }
+            if count == 0 { return contents }
+            guard contents.count + count <= limit else { throw SystemError(errno: EFBIG, call: "read") }
+            contents.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    /// The whole file at `path`; `EFBIG` past `limit` bytes.
+    public static func readFile(_ path: String, limit: Int = Int.max) throws(SystemError) -> [UInt8] {
+        let fd = try Posix.open(path, flags: O_RDONLY)
+        defer { Posix.close(fd) }
+        do {
+            return try Posix.readAll(fd, limit: limit)
+        } catch {
+            throw error.with(context: path)
+        }
+    }
+
+    /// The names in directory `path`, without `.` and `..`.
+    @inline(never)
+    public static func directoryEntries(_ path: String) throws(SystemError) -> [String] {
+        guard let directory = path.withCString({ opendir($0) }) else {
+            throw SystemError(errno: csystem_errno(), call: "opendir", context: path)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while true {
+            // readdir(3): NULL with errno unchanged at the end, with errno set on an error.
+            csystem_set_errno(0)
+            guard let entry = readdir(directory) else {
+                let err = csystem_errno()
+                if err != 0 { throw SystemError(errno: err, call: "readdir", context: path) }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+    }
+
+    /// Removes `path` and everything below it without following symbolic links (a link to
+    /// `/` inside is removed, not walked). What cannot be removed is left, and the first such
+    /// failure is thrown after the rest was tried.
+    public static func removeTree(_ path: String) throws(SystemError) {
+        guard let info = try Posix.lstat(path) else { return }
+        var failure: SystemError?
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in try Posix.directoryEntries(path) {
+                do {
+                    try removeTree("\(path)/\(name)")
+                } catch {
+                    failure = failure ?? error
+                }
+            }
+            do {
+                try Posix.rmdir(path)
+            } catch {
+                failure = failure ?? error
+            }
+        } else {
+            try Posix.removeFile(path)
+        }
+        if let failure { throw failure }
     }
 }

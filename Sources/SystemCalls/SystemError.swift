@@ -1,4 +1,4 @@
-// slipway — Sockets
+// slipway — SystemCalls
 // SPDX-License-Identifier: Apache-2.0
 
 #if canImport(Glibc)

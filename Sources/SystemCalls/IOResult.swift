@@ -1,4 +1,4 @@
-// slipway — Sockets
+// slipway — SystemCalls
 // SPDX-License-Identifier: Apache-2.0
 
 /// The outcome of a non-blocking I/O call: either it did its work, or it would have blocked.
