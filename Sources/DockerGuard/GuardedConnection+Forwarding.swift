@@ -105,6 +105,7 @@ extension GuardedConnection {
             }
             break
         }
+        self.logger.debug("guarded request", metadata: ["request": "\(head.method) \(request.path)", "status": "\(response.status.code)"])
         guard let framing = Self.framing(of: response, request: head) else {
             try? await self.respond(GuardRefusal(.badGateway, "slipway guard: the Docker engine's answer has an invalid Content-Length"), closing: true)
             return false

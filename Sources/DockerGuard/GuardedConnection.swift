@@ -22,6 +22,13 @@ struct GuardedConnection {
     let logger: Logger
     var client: BufferedSocket
     var upstream: BufferedSocket?
+    /// An answer went out with `Connection: close` while the client may still be sending: read
+    /// and drop what it sends for a moment before closing, or the kernel would reset the
+    /// connection and the client might never read the answer.
+    private var lingersBeforeClose = false
+
+    static let lingerPeriod: Duration = .seconds(2)
+    static let lingerBytes = 8 << 20
 
     /// Head limits: the engine's Go server accepts heads of up to 1 MiB, and the CLI sends
     /// registry credentials for every configured registry in one header line.
@@ -56,6 +63,15 @@ struct GuardedConnection {
             if !(error is CancellationError) {
                 self.logger.debug("guarded connection ended", metadata: ["error": "\(error)"])
             }
+        }
+        if self.lingersBeforeClose { await self.linger() }
+    }
+
+    private func linger() async {
+        let deadline = Instant.now() + Self.lingerPeriod
+        var drained = 0
+        while drained < Self.lingerBytes, let bytes = try? await self.client.socket.read(deadline: deadline), !bytes.isEmpty {
+            drained += bytes.count
         }
     }
 
@@ -127,8 +143,12 @@ struct GuardedConnection {
             if self.client.available > 0 {
                 let result = self.client.withAvailable { parser.parse($0) }
                 switch result {
-                case .complete(let head, let consumed):
+                case .complete(var head, let consumed):
                     _ = self.client.take(consumed)
+                    // The Docker client names the socket's path as the Host of its upgrade
+                    // requests; the engine ignores the Host of a Unix socket, and so does the
+                    // guard (one Host line is still required, as the engine requires it).
+                    if head.fields.count(of: "host") == 1 { head.fields.set(name: "Host", value: "docker") }
                     switch HTTP1BodyFraming.decide(for: head) {
                     case .success(let decision): return (head, decision)
                     case .failure(let error):
@@ -163,13 +183,16 @@ struct GuardedConnection {
         return keepOpen
     }
 
-    func respond(_ refusal: GuardRefusal, closing: Bool) async throws {
+    mutating func respond(_ refusal: GuardRefusal, closing: Bool) async throws {
         let body = refusal.body
         var head = "HTTP/1.1 \(refusal.status.code) \(refusal.status.reasonPhrase)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
         if closing { head += "Connection: close\r\n" }
         head += "\r\n"
         try await self.client.write(Array(head.utf8) + body)
-        if closing { self.client.socket.shutdownWrite() }
+        if closing {
+            self.client.socket.shutdownWrite()
+            self.lingersBeforeClose = true
+        }
     }
 
     // MARK: - Request bodies

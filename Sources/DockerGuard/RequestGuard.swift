@@ -27,6 +27,9 @@ public struct RequestGuard: Sendable {
         self.policy = policy
     }
 
+    /// Collections of objects a job's socket never has (swarm objects, plugins).
+    static let absentCollections = ["/plugins/", "/services/", "/tasks/", "/nodes/", "/secrets/", "/configs/"]
+
     /// The largest request body the rules read (a create's JSON is a few kilobytes).
     public static let maximumInspectedBodyBytes = 1 << 20
 
@@ -55,6 +58,9 @@ public struct RequestGuard: Sendable {
 
     private func rules(for request: EngineRequest, _ lookups: inout Lookups) throws(GuardRefusal) -> Forwarding {
         switch request.endpoint {
+        case .unsupported where (request.method == .get || request.method == .head) && Self.absentCollections.contains { request.path.hasPrefix($0) }:
+            // `docker inspect NAME` asks every kind of object in turn and moves on at a 404.
+            throw GuardRefusal(.notFound, "slipway guard: \(request.path.split(separator: "/").first ?? "object") not found: a job's Docker socket serves no swarm or plugin objects")
         case .unsupported:
             throw GuardRefusal.forbidden(.endpoint, "\(request.method) \(request.path) is not served on a job's Docker socket (use the dind worker for swarm, plugins and the like)")
         case .ping, .version, .info, .auth, .imageList, .imageSearch, .imagesExport, .imageLoad, .buildCancel, .distribution, .session, .grpc,
