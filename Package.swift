@@ -77,6 +77,11 @@ let package = Package(
         ),
         .executableTarget(name: "slipway-tls-bench", dependencies: ["HTTP", "Sockets", "TLS"], path: "bench/TLSBench"),
         .executableTarget(name: "slipway-sse-bench", dependencies: ["CSystem"], path: "bench/SSEBench"),
+        .executableTarget(
+            name: "slipway-guard-bench",
+            dependencies: ["Docker", "DockerGuard", "Sockets", .product(name: "Logging", package: "swift-log")],
+            path: "bench/GuardBench"
+        ),
 
         // MARK: - Tests
         .target(

@@ -10,10 +10,10 @@ final class HostJobSocketGuard: DockerSocketGuard {
     let dockerGuard: DockerGuard
     let pool: SlipwayConfiguration.WorkerSettings.HostPool
     let instance: String
-    /// The engine's own socket, which no job may mount.
-    let engineSocketPath: String
+    /// The engine's own socket, which no job may mount; `nil` for a TCP engine.
+    let engineSocketPath: String?
 
-    init(dockerGuard: DockerGuard, pool: SlipwayConfiguration.WorkerSettings.HostPool, instance: String, engineSocketPath: String) {
+    init(dockerGuard: DockerGuard, pool: SlipwayConfiguration.WorkerSettings.HostPool, instance: String, engineSocketPath: String?) {
         self.dockerGuard = dockerGuard
         self.pool = pool
         self.instance = instance

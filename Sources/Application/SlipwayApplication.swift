@@ -78,7 +78,7 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.nanoCPUs = configuration.workers.host.cpus.map { Int64($0 * 1e9) }
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
         hostConfiguration.pidsLimit = configuration.workers.host.pidsLimit
-        let socketGuard = try await Self.makeSocketGuard(configuration, engineSocketPath: docker.socketPath, dataDirectory: self.dataDirectory,
+        let socketGuard = try await Self.makeSocketGuard(configuration, engine: docker, dataDirectory: self.dataDirectory,
                                                          instance: self.instance, group: self.group, logger: logger)
         self.dockerGuard = socketGuard?.dockerGuard
         var pools: [WorkerKind: Scheduler.Pool] = [:]
@@ -164,22 +164,18 @@ public final class SlipwayApplication: Sendable {
     }
 
     /// The guarded sockets of host jobs, with `workers.host.docker_api: guarded`.
-    static func makeSocketGuard(_ configuration: SlipwayConfiguration, engineSocketPath: String?, dataDirectory: String, instance: String,
+    static func makeSocketGuard(_ configuration: SlipwayConfiguration, engine: DockerContainerRuntime, dataDirectory: String, instance: String,
                                 group: EventLoopGroup, logger: Logger) async throws -> HostJobSocketGuard? {
         let pool = configuration.workers.host
         let anyGuarded = pool.dockerAPI == .guarded || pool.guardSettings.projects.contains { $0.dockerAPI == .guarded }
         guard anyGuarded, pool.concurrency > 0 else { return nil }
-        guard let engineSocketPath else {
-            throw ConfigurationError("workers.host.docker_api: guarded needs the Docker engine on a Unix socket (docker.host: unix://…)")
-        }
-        var settings = DockerGuard.Settings(socketDirectory: pool.guardSettings.socketDirectory ?? "\(dataDirectory)/guard",
-                                            engine: .unix(path: engineSocketPath))
+        var settings = DockerGuard.Settings(socketDirectory: pool.guardSettings.socketDirectory ?? "\(dataDirectory)/guard", engine: engine.host)
         settings.maxConnectionsPerJob = pool.guardSettings.maxConnections
         settings.headerTimeout = pool.guardSettings.headerTimeout
-        let lookup = DockerEngineLookup(client: DockerClient(address: .unix(path: engineSocketPath), group: group, logger: logger))
+        let lookup = DockerEngineLookup(client: { try await engine.client() })
         let dockerGuard = DockerGuard(settings: settings, group: group, lookup: lookup, logger: logger)
         try await dockerGuard.prepareDirectory()
-        return HostJobSocketGuard(dockerGuard: dockerGuard, pool: pool, instance: instance, engineSocketPath: engineSocketPath)
+        return HostJobSocketGuard(dockerGuard: dockerGuard, pool: pool, instance: instance, engineSocketPath: engine.socketPath)
     }
 
     /// The configured engine, else `DOCKER_HOST`, else the local socket.

@@ -75,7 +75,7 @@ public struct SlipwayConfiguration: Sendable {
             /// Whether `POST /v1/jobs` may ask for the host worker.
             public var allowAPISubmissions = false
             /// The socket host jobs get (`docker_api`).
-            public var dockerAPI = DockerAPI.full
+            public var dockerAPI = DockerAPI.guarded
             /// Most processes per container, for the job's container and every one it starts.
             public var pidsLimit: Int64?
             /// The `guard:` section: the guarded socket's settings and per-project rules.

@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Docker
 import Logging
 import Sockets
 import Synchronization
@@ -14,8 +15,8 @@ public final class DockerGuard: Sendable {
     public struct Settings: Sendable {
         /// Where the sockets live. Only slipway may enter it; sockets are mounted into jobs.
         public var socketDirectory: String
-        /// The engine the guard relays to.
-        public var engine: SocketAddress
+        /// The engine the guard relays to (a TCP engine's name is resolved per connection).
+        public var engine: DockerHost
         /// A request head, once begun, must be complete within this (slow heads are a way to
         /// hold connections).
         public var headerTimeout: Duration = .seconds(30)
@@ -25,7 +26,7 @@ public final class DockerGuard: Sendable {
         /// Connections of one job served at once; more wait in its listen backlog.
         public var maxConnectionsPerJob = 256
 
-        public init(socketDirectory: String, engine: SocketAddress) {
+        public init(socketDirectory: String, engine: DockerHost) {
             self.socketDirectory = socketDirectory
             self.engine = engine
         }

@@ -21,16 +21,27 @@ public protocol EngineLookup: Sendable {
 
 /// ``EngineLookup`` through the engine's API.
 public struct DockerEngineLookup: EngineLookup {
-    let client: DockerClient
+    private let makeClient: @Sendable () async throws -> DockerClient
 
     public init(client: DockerClient) {
-        self.client = client
+        self.makeClient = { client }
+    }
+
+    /// - Parameter client: the client, made on first use (a TCP engine's name may not resolve
+    ///   yet when slipway starts).
+    public init(client: @escaping @Sendable () async throws -> DockerClient) {
+        self.makeClient = client
+    }
+
+    private var client: DockerClient {
+        get async throws { try await self.makeClient() }
     }
 
     public func container(_ reference: String) async throws -> Resolution {
+        let client = try await self.client
         let inspect: ContainerInspect
         do throws(DockerError) {
-            inspect = try await self.client.inspectContainer(reference)
+            inspect = try await client.inspectContainer(reference)
         } catch {
             if error.code == .notFound { return .absent }
             throw error
@@ -40,9 +51,10 @@ public struct DockerEngineLookup: EngineLookup {
     }
 
     public func exec(_ id: String) async throws -> Resolution {
+        let client = try await self.client
         let execution: ExecInspect
         do throws(DockerError) {
-            execution = try await self.client.inspectExec(id)
+            execution = try await client.inspectExec(id)
         } catch {
             if error.code == .notFound { return .absent }
             throw error
@@ -52,9 +64,10 @@ public struct DockerEngineLookup: EngineLookup {
     }
 
     public func volume(_ name: String) async throws -> Resolution {
+        let client = try await self.client
         let volume: Volume
         do throws(DockerError) {
-            volume = try await self.client.inspectVolume(name)
+            volume = try await client.inspectVolume(name)
         } catch {
             if error.code == .notFound { return .absent }
             throw error
@@ -63,9 +76,10 @@ public struct DockerEngineLookup: EngineLookup {
     }
 
     public func network(_ reference: String) async throws -> Resolution {
+        let client = try await self.client
         let network: Network
         do throws(DockerError) {
-            network = try await self.client.inspectNetwork(reference)
+            network = try await client.inspectNetwork(reference)
         } catch {
             if error.code == .notFound { return .absent }
             throw error

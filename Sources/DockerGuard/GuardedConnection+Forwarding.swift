@@ -79,7 +79,7 @@ extension GuardedConnection {
     private mutating func connectedEngine() async throws -> AsyncSocket {
         if let upstream = self.upstream, !upstream.socket.isClosed, !upstream.isAtEnd { return upstream.socket }
         self.upstream?.socket.close()
-        let socket = try await AsyncSocket.connect(to: self.engine, on: self.loop, timeout: self.settings.connectTimeout)
+        let socket = try await AsyncSocket.connect(to: try await self.engine.resolve(), on: self.loop, timeout: self.settings.connectTimeout)
         self.upstream = BufferedSocket(socket)
         return socket
     }

@@ -1,6 +1,7 @@
 // slipway — DockerGuard
 // SPDX-License-Identifier: Apache-2.0
 
+import Docker
 import HTTP
 import Logging
 import Sockets
@@ -17,7 +18,7 @@ import Sockets
 struct GuardedConnection {
     let job: GuardedJob
     let settings: DockerGuard.Settings
-    let engine: SocketAddress
+    let engine: DockerHost
     let loop: EventLoop
     let logger: Logger
     var client: BufferedSocket
@@ -41,7 +42,7 @@ struct GuardedConnection {
         return limits
     }()
 
-    init(client: AsyncSocket, job: GuardedJob, settings: DockerGuard.Settings, engine: SocketAddress, loop: EventLoop, logger: Logger) {
+    init(client: AsyncSocket, job: GuardedJob, settings: DockerGuard.Settings, engine: DockerHost, loop: EventLoop, logger: Logger) {
         self.client = BufferedSocket(client)
         self.job = job
         self.settings = settings

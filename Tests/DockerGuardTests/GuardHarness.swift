@@ -57,7 +57,7 @@ final class GuardHarness: @unchecked Sendable {
         var template = Array("/tmp/sg-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw ProcessRunnerError(message: "mkdtemp failed") }
         self.root = String(cString: made)
-        var settings = DockerGuard.Settings(socketDirectory: "\(self.root)/guard", engine: .unix(path: self.engineSocket))
+        var settings = DockerGuard.Settings(socketDirectory: "\(self.root)/guard", engine: DockerHost(.unix(path: self.engineSocket)))
         configure(&settings)
         self.docker = DockerClient(address: .unix(path: self.engineSocket), group: sharedTestGroup)
         self.dockerGuard = DockerGuard(settings: settings, group: sharedTestGroup, lookup: DockerEngineLookup(client: self.docker),

@@ -1,6 +1,7 @@
 // slipway — DockerGuard tests
 // SPDX-License-Identifier: Apache-2.0
 
+import Docker
 import Foundation
 import Sockets
 import Testing
@@ -45,6 +46,58 @@ struct GuardedSocketLiveTests {
             #expect(inspect.state?.running == true)
             #expect(inspect.config?.labels?["slipway.job"] == "1")
             #expect(inspect.hostConfig?.pidsLimit == 256, "the pool's limit applies to containers the job starts")
+        }
+    }
+
+    /// docker-compose (Debian's 1.29, through docker-py) brings a project up and down through
+    /// the guard: a network, a named volume, a bind of a directory inside the workspace, a
+    /// service in another service's network namespace, `exec`; another job sees none of it.
+    @Test func composeBringsAProjectUpAndDownThroughTheGuard() async throws {
+        try await GuardHarness.with { harness in
+            try await harness.open("1")
+            try await harness.open("2")
+            let workspace = harness.workspace("1")
+            try FileManager.default.createDirectory(atPath: "\(workspace)/data", withIntermediateDirectories: true)
+            try "from the workspace\n".write(toFile: "\(workspace)/data/note.txt", atomically: true, encoding: .utf8)
+            try """
+                version: "2.4"
+                services:
+                  db:
+                    image: \(self.busybox)
+                    command: ["sh", "-c", "while true; do echo db says hi | nc -l -p 9000; done"]
+                  web:
+                    image: \(self.busybox)
+                    command: ["sleep", "300"]
+                    network_mode: "service:db"
+                    depends_on: [db]
+                    volumes: ["./data:/data:ro", "cache:/cache"]
+                volumes:
+                  cache: {}
+                """.write(toFile: "\(workspace)/docker-compose.yml", atomically: true, encoding: .utf8)
+            let project = "guard\(UInt32.random(in: 0...UInt32.max))"
+            func compose(_ arguments: [String]) async throws -> ProcessResult {
+                try await ProcessRunner.run("/usr/bin/docker-compose", ["-p", project] + arguments, environment: [
+                    "DOCKER_HOST": "unix://\(harness.dockerGuard.socketPath(for: "1"))", "DOCKER_CONFIG": "\(harness.root)/cli-config",
+                ], currentDirectory: workspace)
+            }
+            let up = try await compose(["up", "-d"])
+            #expect(up.status == 0, "\(up.stderr)")
+            var said = ""
+            for _ in 0..<20 where !said.contains("db says hi") {
+                said = try await compose(["exec", "-T", "web", "sh", "-c", "nc -w 2 127.0.0.1 9000 < /dev/null; cat /data/note.txt"]).stdout
+            }
+            #expect(said.contains("db says hi\n"), "web reaches db over its network namespace: \(said)")
+            #expect(said.contains("from the workspace\n"))
+            let ps = try await compose(["ps"])
+            #expect(ps.stdout.components(separatedBy: " Up ").count == 3, "\(ps.stdout)")
+            let theirs = try await harness.cli("2", ["ps", "-a", "--format", "{{.Names}}"])
+            #expect(!theirs.stdout.contains(project), "\(theirs.stdout)")
+            let down = try await compose(["down", "-v"])
+            #expect(down.status == 0, "\(down.stderr)")
+            let filters = DockerFilters().label("slipway.instance", harness.instance)
+            #expect(try await harness.docker.listContainers(all: true, filters: filters).isEmpty)
+            #expect(try await harness.docker.listVolumes(filters: filters).isEmpty)
+            #expect(try await harness.docker.listNetworks(filters: filters).isEmpty)
         }
     }
 
