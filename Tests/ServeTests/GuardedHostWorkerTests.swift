@@ -28,14 +28,19 @@ struct GuardedHostWorkerTests {
         await server.tearDown()
     }
 
-    /// Containers, volumes and networks labelled as job `id`'s.
-    func leftovers(of id: Int) async throws -> (containers: [String], volumes: [String], networks: [String]) {
+    /// Containers, volumes and networks labelled as `server`'s job `id`'s (job IDs repeat
+    /// across installations sharing the daemon; the instance label tells them apart).
+    func leftovers(of id: Int, on server: SlipwayProcess) async throws -> (containers: [String], volumes: [String], networks: [String]) {
         let docker = try await ServeTestEnvironment.docker()
-        let filters = DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "guarded")
+        let filters = DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "guarded").label("slipway.instance", try Self.instance(of: server))
         let containers = try await docker.listContainers(all: true, filters: filters).map(\.id)
         let volumes = try await docker.listVolumes(filters: filters).map(\.name)
         let networks = try await docker.listNetworks(filters: filters).map(\.name)
         return (containers, volumes, networks)
+    }
+
+    static func instance(of server: SlipwayProcess) throws -> String {
+        try String(contentsOfFile: "\(server.dataDirectory)/instance", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Waits until the job's log contains `text`.
@@ -77,7 +82,7 @@ struct GuardedHostWorkerTests {
             #expect(log.contains("nested sees srv-\(first)\n"), "the socket passed down is the job's; log:\n\(log)")
             #expect(log.contains("listed srv-\(first)\n"), "log:\n\(log)")
             #expect(log.contains("removed container srv-\(first)"), "log:\n\(log)")
-            #expect(try await self.leftovers(of: first).containers.isEmpty)
+            #expect(try await self.leftovers(of: first, on: server).containers.isEmpty)
 
             let second = try await server.submit(image: self.dind, script: [
                 "echo 'hello from the workspace' > file.txt",
@@ -141,7 +146,8 @@ struct GuardedHostWorkerTests {
             #expect(try await docker.inspectContainer(victim).state?.running == true)
             _ = try await server.request(.post, "/v1/jobs/\(first)/cancel")
             _ = try await server.waitForJob(first, timeout: .seconds(60))
-            #expect(try await self.leftovers(of: first).containers.isEmpty, "canceled job 1's container is removed")
+            let firstLog = try await server.logText(first)
+            #expect(try await self.leftovers(of: first, on: server).containers.isEmpty, "canceled job 1's container is removed; log:\n\(firstLog)")
         }
     }
 
@@ -161,8 +167,8 @@ struct GuardedHostWorkerTests {
             #expect(log.contains("removed container left-\(id) "), "log:\n\(log)")
             #expect(log.contains("removed volume left-volume-\(id),"), "log:\n\(log)")
             #expect(log.contains("removed network left-network-\(id),"), "log:\n\(log)")
-            let left = try await self.leftovers(of: id)
-            #expect(left.containers.isEmpty && left.volumes.isEmpty && left.networks.isEmpty, "\(left)")
+            let left = try await self.leftovers(of: id, on: server)
+            #expect(left.containers.isEmpty && left.volumes.isEmpty && left.networks.isEmpty, "\(left); log:\n\(log)")
         }
     }
 
@@ -182,19 +188,20 @@ struct GuardedHostWorkerTests {
             let docker = try await ServeTestEnvironment.docker()
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                let running = try await docker.listContainers(all: false, filters: DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "job"))
+                let running = try await docker.listContainers(all: false, filters: DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "job")
+                    .label("slipway.instance", try Self.instance(of: server)))
                 if running.isEmpty { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(try await self.leftovers(of: id).containers.count == 1, "the job's container is left while slipway is down")
+            #expect(try await self.leftovers(of: id, on: server).containers.count == 1, "the job's container is left while slipway is down")
             try await server.start()
             let job = try await server.waitForJob(id, timeout: .seconds(60))
             #expect(job.status == "success")
             let cleanDeadline = ContinuousClock.now + .seconds(30)
-            var left = try await self.leftovers(of: id)
+            var left = try await self.leftovers(of: id, on: server)
             while !(left.containers.isEmpty && left.volumes.isEmpty), ContinuousClock.now < cleanDeadline {
                 try await Task.sleep(for: .milliseconds(100))
-                left = try await self.leftovers(of: id)
+                left = try await self.leftovers(of: id, on: server)
             }
             #expect(left.containers.isEmpty && left.volumes.isEmpty, "\(left)")
             let log = try await server.logText(id)
