@@ -25,6 +25,10 @@ public struct Forwarding: Sendable, Hashable {
         self.body = body
         self.response = response
     }
+
+    /// What a rule returns while an object it needs is not looked up yet; ``RequestGuard``
+    /// answers ``GuardDecision/lookUp(_:)`` instead, so it never reaches the engine.
+    static let pendingLookups = Forwarding(target: "")
 }
 
 /// What the guard does with the engine's answer.

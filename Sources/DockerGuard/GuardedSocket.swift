@@ -27,7 +27,7 @@ public final class GuardedSocket: Sendable {
         chmod(path, 0o666)
         self.listener = listener
         self.task = Task {
-            await Self.accept(on: listener, job: job, settings: settings, group: group, logger: logger)
+            await Self.accept(on: listener, path: path, job: job, settings: settings, group: group, logger: logger)
         }
     }
 
@@ -39,7 +39,7 @@ public final class GuardedSocket: Sendable {
         Posix.unlink(self.path)
     }
 
-    private static func accept(on listener: AsyncSocket, job: GuardedJob, settings: DockerGuard.Settings, group: EventLoopGroup, logger: Logger) async {
+    private static func accept(on listener: AsyncSocket, path: String, job: GuardedJob, settings: DockerGuard.Settings, group: EventLoopGroup, logger: Logger) async {
         let permits = ConnectionPermits(settings.maxConnectionsPerJob)
         await withDiscardingTaskGroup { connections in
             while !Task.isCancelled {
@@ -50,7 +50,7 @@ public final class GuardedSocket: Sendable {
                     client = try await listener.accept(on: group.next())
                 } catch let error as SystemError where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
                     permits.release()
-                    logger.warning("guarded socket cannot accept connections; pausing for 100 ms", metadata: ["path": "\(listener.descriptor)", "error": "\(error)"])
+                    logger.warning("guarded socket cannot accept connections; pausing for 100 ms", metadata: ["path": "\(path)", "error": "\(error)"])
                     try? await Task.sleep(for: .milliseconds(100))
                     continue
                 } catch let error as SystemError {

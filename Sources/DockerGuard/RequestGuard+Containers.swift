@@ -41,7 +41,7 @@ extension RequestGuard {
         if action == .copy {
             throw GuardRefusal.forbidden(.endpoint, "the copy endpoint is gone since API 1.24; use docker cp (the archive endpoint)")
         }
-        guard let container = try lookups.ownedContainer(reference) else { return Forwarding(target: "") }
+        guard let container = try lookups.ownedContainer(reference) else { return .pendingLookups }
         let path = Self.replacingReference(in: request.path, prefix: "/containers/", reference: reference, with: container.id)
         switch action {
         case .remove:
@@ -92,7 +92,7 @@ extension RequestGuard {
         guard let reference = request.queryValue("container"), !reference.isEmpty else {
             throw GuardRefusal.badRequest("commit needs a container")
         }
-        guard let container = try lookups.ownedContainer(reference) else { return Forwarding(target: "") }
+        guard let container = try lookups.ownedContainer(reference) else { return .pendingLookups }
         var query = request.query.filter { $0.name != "container" }
         query.append(.init("container", container.id))
         let tags = request.queryValue("repo").flatMap { ImageReference.normalizedTag(repository: $0, tag: request.queryValue("tag")) }

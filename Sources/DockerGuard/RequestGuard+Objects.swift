@@ -27,7 +27,7 @@ extension RequestGuard {
         guard let tag = ImageReference.normalizedTag(name) else {
             throw GuardRefusal.forbidden(.imageRemoval, "images are shared by every job on this engine: remove an image by a tag this job created, not by ID or digest (\(name.prefix(80)))")
         }
-        guard let resolution = lookups.resolution(.imageTag(tag)) else { return Forwarding(target: "") }
+        guard let resolution = lookups.resolution(.imageTag(tag)) else { return .pendingLookups }
         guard case .found = resolution else {
             throw GuardRefusal.forbidden(.imageRemoval, "images are shared by every job on this engine: this job did not create the tag \(tag), so it cannot remove it")
         }
@@ -93,7 +93,7 @@ extension RequestGuard {
     }
 
     func network(_ request: EngineRequest, reference: String, action: EngineEndpoint.NetworkAction, _ lookups: inout Lookups) throws(GuardRefusal) -> Forwarding {
-        guard let network = try lookups.ownedNetwork(reference) else { return Forwarding(target: "") }
+        guard let network = try lookups.ownedNetwork(reference) else { return .pendingLookups }
         let path = Self.replacingReference(in: request.path, prefix: "/networks/", reference: reference, with: network.id)
         switch action {
         case .inspect, .remove:

@@ -90,12 +90,12 @@ public struct RequestGuard: Sendable {
         case .container(let reference, let action):
             return try self.container(request, reference: reference, action: action, &lookups)
         case .exec(let reference, _):
-            guard let exec = try lookups.ownedExec(reference) else { return Forwarding(target: "") }
+            guard let exec = try lookups.ownedExec(reference) else { return .pendingLookups }
             return Forwarding(target: request.canonicalTarget(path: Self.replacingReference(in: request.path, prefix: "/exec/", reference: reference, with: exec.id)))
         case .volumeCreate:
             return try self.volumeCreate(request, &lookups)
         case .volume(let name, _):
-            guard try lookups.ownedVolume(name) != nil else { return Forwarding(target: "") }
+            guard try lookups.ownedVolume(name) != nil else { return .pendingLookups }
             return Forwarding(target: request.canonicalTarget())
         case .networkCreate:
             return try self.networkCreate(request)
