@@ -119,6 +119,9 @@ struct GuardedConnection {
             case .lookUp(let references):
                 do {
                     resolved.merge(try await self.job.resolve(references)) { _, new in new }
+                } catch let error as DockerError where (400..<500).contains(error.status ?? 0) {
+                    // The engine refused the lookup itself (an invalid volume name, say): its answer.
+                    return try await self.refuse(GuardRefusal(HTTPStatus(code: error.status!), error.message), head: head, framing: framing.framing, bodyRead: bodyRead)
                 } catch {
                     return try await self.refuse(GuardRefusal(.badGateway, "slipway guard: cannot ask the Docker engine about \(references.count == 1 ? "an object" : "objects") of this request: \(error)"),
                                                  head: head, framing: framing.framing, bodyRead: bodyRead)

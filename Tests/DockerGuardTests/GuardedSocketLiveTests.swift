@@ -27,6 +27,10 @@ struct GuardedSocketLiveTests {
             let exec = try await harness.cli("1", ["exec", name, "sh", "-c", "echo exec in $(hostname)"])
             #expect(exec.status == 0, "\(exec.stderr)")
             #expect(exec.stdout.hasPrefix("exec in "))
+            // A lookup the engine itself refuses comes back as the engine's answer.
+            let invalid = try await harness.cli("1", ["run", "--rm", "--network", "none", "-v", "bad%name:/x", self.busybox, "true"])
+            #expect(invalid.status != 0)
+            #expect(invalid.stderr.contains("invalid characters"), "\(invalid.stderr)")
             let mine = try await harness.cli("1", ["ps", "-a", "--format", "{{.Names}}"])
             #expect(mine.stdout.split(separator: "\n").contains(Substring(name)))
 
