@@ -47,7 +47,7 @@ let package = Package(
         // The guarded Docker socket of host-worker jobs: a proxy to the engine with ownership rules.
         .target(
             name: "DockerGuard",
-            dependencies: ["Docker", "HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Docker", "HTTP", "Sockets", "Threads", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
         .target(
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Processes", "TestSupport"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
-        .testTarget(name: "DockerGuardTests", dependencies: ["DockerGuard", "Docker", "HTTP", "Sockets", "TestSupport"]),
+        .testTarget(name: "DockerGuardTests", dependencies: ["DockerGuard", "Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs", "Threads"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
         .testTarget(

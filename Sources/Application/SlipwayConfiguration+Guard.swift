@@ -79,7 +79,7 @@ extension SlipwayConfiguration.WorkerSettings.HostPool.GuardSettings {
         if let list = node["projects"] {
             guard let sequence = list.node.sequence else { throw ConfigurationError("\(list.path): must be a list of {path, allow, …}") }
             for (index, element) in sequence.enumerated() {
-                let entry = ConfigNode(element, path: "\(list.path)[\(index)]")
+                let entry = ConfigNode(element, path: "\(list.path)[\(index)]", environment: list.environment)
                 try entry.allowOnly(["path", "docker_api", "allow", "allowed_capabilities", "bind_paths"])
                 guard let path = try entry["path"]?.string(), !path.isEmpty else { throw ConfigurationError("\(entry.path): needs the project's path") }
                 guard !self.projects.contains(where: { $0.path == path }) else { throw ConfigurationError("\(entry.path).path: \(path) is listed twice") }

@@ -8,6 +8,7 @@ import Docker
 import Logging
 import Sockets
 import Synchronization
+import Threads
 
 /// Serves host-worker jobs their guarded Docker sockets: one Unix socket per job, in one
 /// directory, each relaying to the engine under that job's ``GuardPolicy``.
@@ -49,7 +50,7 @@ public final class DockerGuard: Sendable {
     /// Blocking file-system work: it runs on a thread of its own.
     public func prepareDirectory() async throws {
         let directory = self.settings.socketDirectory
-        try await DetachedThread.run {
+        try await NamedThread.run(name: "guard-directory") {
             try Self.makeDirectory(directory)
             guard let stream = opendir(directory) else { return }
             defer { closedir(stream) }

@@ -1,8 +1,8 @@
 // slipway — DockerGuard
 // SPDX-License-Identifier: Apache-2.0
 
-import Sockets
 import Synchronization
+import Threads
 
 /// One job's guard: its rules, and what it learned about the job's objects while serving it.
 ///
@@ -67,7 +67,7 @@ public final class GuardedJob: Sendable {
             return try await self.lookup.claimVolume(name, labels: self.policy.creationLabels)
         case .workspacePath(let path):
             let workspace = RequestGuard.normalizedHostPath(self.policy.workspace) ?? self.policy.workspace
-            return try await DetachedThread.run { WorkspacePathCheck.resolve(path, workspace: workspace) }
+            return try await NamedThread.run(name: "guard-path") { WorkspacePathCheck.resolve(path, workspace: workspace) }
         case .imageTag(let tag):
             return self.memory.withLock { $0.tags.contains(tag) } ? .found(ObjectFacts(id: tag, labels: self.policy.ownerLabels)) : .absent
         }

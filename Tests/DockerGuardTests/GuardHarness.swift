@@ -15,20 +15,15 @@ import TestSupport
 /// Two jobs' guarded sockets on the private test daemon, as slipway would serve them, and the
 /// real Docker CLI to talk through them.
 ///
-/// `SLIPWAY_SKIP_DOCKER=1` skips the live suites visibly; otherwise a missing daemon fails
-/// them with instructions.
+/// The daemon comes from ``DockerTestEnvironment``: `SLIPWAY_SKIP_DOCKER=1` skips the live
+/// suites visibly; otherwise a missing daemon fails them with instructions.
 final class GuardHarness: @unchecked Sendable {
-    // @unchecked: set up once in `start`, then only read.
-    static let environment = ProcessInfo.processInfo.environment
-    static let isSkipped = environment["SLIPWAY_SKIP_DOCKER"] == "1"
-    static let skipComment: Comment = "SLIPWAY_SKIP_DOCKER=1: needs the private Docker daemon (eval \"$(scripts/docker-test-env.sh start)\")"
-    static var busybox: String { environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest" }
-    /// Debian's CLI (20.10): `/usr/local/bin/docker` on these machines is another one.
-    static var cli: String { environment["SLIPWAY_TEST_DOCKER_CLI"] ?? "/usr/bin/docker" }
+    // @unchecked: set up once in `init` and `open`, then only read.
+    static var busybox: String { DockerTestEnvironment.busyboxImage }
 
     static let logger: Logger = {
         var logger = Logger(label: "guard-test")
-        logger.logLevel = environment["GUARD_DEBUG"] == "1" ? .debug : .warning
+        logger.logLevel = ProcessRunner.environment["GUARD_DEBUG"] == "1" ? .debug : .warning
         return logger
     }()
 
@@ -39,14 +34,12 @@ final class GuardHarness: @unchecked Sendable {
     let docker: DockerClient
     private(set) var sockets: [String: GuardedSocket] = [:]
 
+    /// The private daemon's socket path, or a recorded failure saying how to start it.
     static func engineSocketPath() throws -> String {
-        let host = environment["SLIPWAY_TEST_DOCKER_HOST"] ?? environment["DOCKER_HOST"] ?? ""
+        let host = try DockerTestEnvironment.host()
         guard host.hasPrefix("unix://") else {
-            Issue.record("""
-                SLIPWAY_TEST_DOCKER_HOST (or DOCKER_HOST) must name the private test daemon's Unix socket: start it with \
-                eval "$(scripts/docker-test-env.sh start)", or set SLIPWAY_SKIP_DOCKER=1 to skip the Docker tests
-                """)
-            throw ProcessRunnerError(message: "no Docker daemon")
+            Issue.record("the private test daemon must listen on a Unix socket (SLIPWAY_TEST_DOCKER_HOST=\(host))")
+            throw DockerTestSetupError()
         }
         return String(host.dropFirst("unix://".count))
     }
@@ -55,7 +48,7 @@ final class GuardHarness: @unchecked Sendable {
     init(configure: (inout DockerGuard.Settings) -> Void = { _ in }) async throws {
         self.engineSocket = try Self.engineSocketPath()
         var template = Array("/tmp/sg-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ProcessRunnerError(message: "mkdtemp failed") }
+        guard let made = mkdtemp(&template) else { throw DockerTestSetupError(message: "mkdtemp failed: errno \(errno)") }
         self.root = String(cString: made)
         var settings = DockerGuard.Settings(socketDirectory: "\(self.root)/guard", engine: DockerHost(.unix(path: self.engineSocket)))
         configure(&settings)
@@ -88,7 +81,7 @@ final class GuardHarness: @unchecked Sendable {
 
     /// Runs the Docker CLI as job `job` (through its guarded socket).
     func cli(_ job: String, _ arguments: [String], in directory: String? = nil) async throws -> ProcessResult {
-        try await ProcessRunner.run(Self.cli, arguments, environment: [
+        try await ProcessRunner.run(DockerTestEnvironment.cli, arguments, environment: [
             "DOCKER_HOST": "unix://\(self.dockerGuard.socketPath(for: job))", "DOCKER_CONFIG": "\(self.root)/cli-config",
             "DOCKER_BUILDKIT": "0",
         ], currentDirectory: directory ?? self.workspace(job))
@@ -145,7 +138,7 @@ final class GuardHarness: @unchecked Sendable {
                 }
             }
             let bytes = try await socket.read(deadline: deadline)
-            if bytes.isEmpty { throw ProcessRunnerError(message: "connection closed after \(received.count) bytes: \(String(decoding: received, as: UTF8.self))") }
+            if bytes.isEmpty { throw DockerTestSetupError(message: "connection closed after \(received.count) bytes: \(String(decoding: received, as: UTF8.self))") }
             received += bytes
         }
     }

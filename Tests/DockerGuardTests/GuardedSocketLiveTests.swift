@@ -10,7 +10,7 @@ import TestSupport
 /// The guarded socket against the private test daemon, driven by Debian's Docker CLI and by
 /// raw clients: what the CLI needs works, what belongs to another job is absent, and hostile
 /// clients of one job do not disturb another.
-@Suite("guarded socket, live", .serialized, .disabled(if: GuardHarness.isSkipped, GuardHarness.skipComment))
+@Suite("guarded socket, live", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct GuardedSocketLiveTests {
     let busybox = GuardHarness.busybox
 

@@ -11,27 +11,19 @@ import TestSupport
 
 /// Host jobs with the guarded Docker socket (`workers.host.docker_api: guarded`), driven by the
 /// real Docker CLI inside job containers on the private test daemon.
-@Suite("host worker, guarded Docker socket", .serialized, .disabled(if: ServeTestEnvironment.isSkipped, ServeTestEnvironment.skipComment))
+@Suite("host worker, guarded Docker socket", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct GuardedHostWorkerTests {
-    let busybox = ServeTestEnvironment.busyboxImage
-    let dind = ServeTestEnvironment.dindImage
+    let busybox = DockerTestEnvironment.busyboxImage
+    let dind = DockerTestEnvironment.dindImage
 
     func withServer(concurrency: Int = 2, host: String = "", _ body: (SlipwayProcess) async throws -> Void) async throws {
-        let server = try SlipwayProcess(configuration: try ServeTestEnvironment.configuration(concurrency: concurrency, host: "docker_api: guarded\n" + host))
-        do {
-            try await server.start()
-            try await body(server)
-        } catch {
-            await server.tearDown()
-            throw error
-        }
-        await server.tearDown()
+        try await withSlipwayProcess(configuration: try ServeTestSetup.configuration(concurrency: concurrency, host: "docker_api: guarded\n" + host), body)
     }
 
     /// Containers, volumes and networks labelled as `server`'s job `id`'s (job IDs repeat
     /// across installations sharing the daemon; the instance label tells them apart).
     func leftovers(of id: Int, on server: SlipwayProcess) async throws -> (containers: [String], volumes: [String], networks: [String]) {
-        let docker = try await ServeTestEnvironment.docker()
+        let docker = try await DockerTestEnvironment.client()
         let filters = DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "guarded").label("slipway.instance", try Self.instance(of: server))
         let containers = try await docker.listContainers(all: true, filters: filters).map(\.id)
         let volumes = try await docker.listVolumes(filters: filters).map(\.name)
@@ -41,16 +33,6 @@ struct GuardedHostWorkerTests {
 
     static func instance(of server: SlipwayProcess) throws -> String {
         try String(contentsOfFile: "\(server.dataDirectory)/instance", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Waits until the job's log contains `text`.
-    func waitForLog(_ server: SlipwayProcess, _ id: Int, contains text: String, timeout: Duration = .seconds(90)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await server.logText(id).contains(text) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ProcessRunnerError(message: "job \(id)'s log never contained \(text):\n\(try await server.logText(id))")
     }
 
     /// A job builds, runs what it built, binds its workspace, joins one of its containers'
@@ -101,7 +83,7 @@ struct GuardedHostWorkerTests {
             #expect(secondLog.contains("rule image-removal"), "log:\n\(secondLog)")
         }
         // The image stays: it is the cache.
-        let docker = try await ServeTestEnvironment.docker()
+        let docker = try await DockerTestEnvironment.client()
         #expect(try await docker.imageExists("\(tag):1"))
         _ = try? await docker.removeImage("\(tag):1", force: true)
     }
@@ -110,14 +92,14 @@ struct GuardedHostWorkerTests {
     /// option is refused with its rule named.
     @Test func aSecondJobCannotTouchTheFirstJobsContainersAndForbiddenOptionsAreRefused() async throws {
         let victim = "victim-\(UInt32.random(in: 0...UInt32.max))"
-        let engineSocket = String(try ServeTestEnvironment.dockerHost().dropFirst("unix://".count))
+        let engineSocket = String(try DockerTestEnvironment.host().dropFirst("unix://".count))
         try await self.withServer { server in
             let first = try await server.submit(image: self.dind, script: [
                 "docker run -d --name \(victim) --network none \(self.busybox) sleep 300",
                 "echo VICTIM-READY",
                 "sleep 120",
             ])
-            try await self.waitForLog(server, first, contains: "VICTIM-READY\n")
+            try await server.waitForLog(first, containing: "VICTIM-READY\n", timeout: .seconds(90))
             let attempts = ["stop \(victim)", "rm \(victim)", "rm -f \(victim)", "exec \(victim) true", "logs \(victim)", "inspect \(victim)", "kill \(victim)"]
             let options = [
                 ("privileged", "--privileged"), ("host-namespaces", "--pid=host"), ("host-namespaces", "--network=host"),
@@ -142,7 +124,7 @@ struct GuardedHostWorkerTests {
                 #expect(!lines.contains("ran with \(option)"), "log:\n\(log)")
             }
             // Job 1's container is untouched.
-            let docker = try await ServeTestEnvironment.docker()
+            let docker = try await DockerTestEnvironment.client()
             #expect(try await docker.inspectContainer(victim).state?.running == true)
             _ = try await server.request(.post, "/v1/jobs/\(first)/cancel")
             _ = try await server.waitForJob(first, timeout: .seconds(60))
@@ -182,28 +164,25 @@ struct GuardedHostWorkerTests {
                 "echo LEFT-READY",
                 "sleep 2",
             ])
-            try await self.waitForLog(server, id, contains: "LEFT-READY\n")
+            try await server.waitForLog(id, containing: "LEFT-READY\n", timeout: .seconds(90))
             await server.stop(signal: SIGKILL)
             // The job's container runs out its sleep while slipway is down.
-            let docker = try await ServeTestEnvironment.docker()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
-                let running = try await docker.listContainers(all: false, filters: DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "job")
-                    .label("slipway.instance", try Self.instance(of: server)))
-                if running.isEmpty { break }
-                try await Task.sleep(for: .milliseconds(100))
+            let docker = try await DockerTestEnvironment.client()
+            let jobContainer = DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "job").label("slipway.instance", try Self.instance(of: server))
+            try await waitUntil("the job's container exits while slipway is down", timeout: .seconds(60), interval: .milliseconds(100)) {
+                try await docker.listContainers(all: false, filters: jobContainer).isEmpty
             }
             #expect(try await self.leftovers(of: id, on: server).containers.count == 1, "the job's container is left while slipway is down")
             try await server.start()
             let job = try await server.waitForJob(id, timeout: .seconds(60))
             #expect(job.status == "success")
-            let cleanDeadline = ContinuousClock.now + .seconds(30)
-            var left = try await self.leftovers(of: id, on: server)
-            while !(left.containers.isEmpty && left.volumes.isEmpty), ContinuousClock.now < cleanDeadline {
-                try await Task.sleep(for: .milliseconds(100))
-                left = try await self.leftovers(of: id, on: server)
+            // The job finished while slipway was down: start-up reconciliation removes what it left.
+            let removed = try await eventually(timeout: .seconds(30), interval: .milliseconds(100)) {
+                let left = try await self.leftovers(of: id, on: server)
+                return left.containers.isEmpty && left.volumes.isEmpty
             }
-            #expect(left.containers.isEmpty && left.volumes.isEmpty, "\(left)")
+            let left = try await self.leftovers(of: id, on: server)
+            #expect(removed, "\(left)")
             let log = try await server.logText(id)
             #expect(log.contains("slipway restarted; removed container crash-left-\(id)"), "log:\n\(log)")
             #expect(log.contains("slipway restarted; removed volume crash-volume-\(id)"), "log:\n\(log)")
