@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, Docker, HTTP)
+// Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, DockerGuard → Docker, HTTP)
 // → (TLS, Sockets, Compression, SQLite, YAML) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
 let package = Package(
     name: "slipway",
@@ -45,6 +45,11 @@ let package = Package(
             name: "Docker",
             dependencies: ["HTTP", "Sockets", .product(name: "Logging", package: "swift-log")]
         ),
+        // The guarded Docker socket of host-worker jobs: a proxy to the engine with ownership rules.
+        .target(
+            name: "DockerGuard",
+            dependencies: ["Docker", "HTTP", "Sockets", "Threads", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GitLab",
@@ -55,7 +60,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "CommitStatus", "Docker", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "YAML",
+                "API", "CommitStatus", "Docker", "DockerGuard", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "YAML",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,6 +78,11 @@ let package = Package(
         ),
         .executableTarget(name: "slipway-tls-bench", dependencies: ["HTTP", "Sockets", "TLS"], path: "bench/TLSBench"),
         .executableTarget(name: "slipway-sse-bench", dependencies: ["CSystem"], path: "bench/SSEBench"),
+        .executableTarget(
+            name: "slipway-guard-bench",
+            dependencies: ["Docker", "DockerGuard", "Sockets", .product(name: "Logging", package: "swift-log")],
+            path: "bench/GuardBench"
+        ),
 
         // MARK: - Tests
         .target(
@@ -91,6 +101,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Processes", "TestSupport"]),
         .testTarget(name: "DockerTests", dependencies: ["Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
+        .testTarget(name: "DockerGuardTests", dependencies: ["DockerGuard", "Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs", "Threads"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
         .testTarget(

@@ -36,7 +36,7 @@ report_timings() {
 
 phase "installing what the tests need"
 install_build_dependencies
-apt_install curl python3 python3-venv nghttp2-client openssl
+apt_install curl python3 python3-venv nghttp2-client openssl docker-compose
 require_swift
 
 # Python clients for the live tests, in a virtualenv of their own.

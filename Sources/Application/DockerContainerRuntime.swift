@@ -137,7 +137,10 @@ final class DockerContainerRuntime: ContainerRuntime {
         var filters = DockerFilters()
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { filters = filters.label(key, value) }
         let found = try await Self.translating { [filters] in try await client.listContainers(all: true, filters: filters) }
-        return found.map { Jobs.ContainerSummary(id: $0.id, labels: $0.labels ?? [:], isRunning: $0.state == "running") }
+        return found.map {
+            Jobs.ContainerSummary(id: $0.id, labels: $0.labels ?? [:], isRunning: $0.state == "running",
+                                  name: $0.names?.first.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+        }
     }
 
     func state(of id: String) async throws -> Jobs.ContainerState? {
@@ -171,6 +174,19 @@ final class DockerContainerRuntime: ContainerRuntime {
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { filters = filters.label(key, value) }
         let found = try await Self.translating { [filters] in try await client.listVolumes(filters: filters) }
         return found.map { VolumeSummary(name: $0.name, labels: $0.labels ?? [:]) }
+    }
+
+    func networks(labeled labels: [String: String]) async throws -> [NetworkSummary] {
+        let client = try await self.client()
+        var filters = DockerFilters()
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) { filters = filters.label(key, value) }
+        let found = try await Self.translating { [filters] in try await client.listNetworks(filters: filters) }
+        return found.map { NetworkSummary(id: $0.id, name: $0.name, labels: $0.labels ?? [:]) }
+    }
+
+    func removeNetwork(_ id: String) async throws {
+        let client = try await self.client()
+        try await Self.translating { _ = try await client.removeNetwork(id, idempotent: true) }
     }
 
     func volumeSizes() async throws -> [String: Int64] {
@@ -219,6 +235,7 @@ final class DockerContainerRuntime: ContainerRuntime {
         )
         // Without this a memory limit would allow the same amount again in swap.
         hostConfig.memorySwap = specification.memoryBytes
+        hostConfig.pidsLimit = specification.pidsLimit
         if specification.unconfinedSystemPaths {
             // `--security-opt systempaths=unconfined` is CLI sugar for these two empty lists.
             hostConfig.maskedPaths = []

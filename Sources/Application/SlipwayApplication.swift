@@ -4,6 +4,7 @@
 import API
 import CommitStatus
 import Docker
+import DockerGuard
 import FoundationEssentials
 import GitLab
 import HTTP
@@ -36,6 +37,8 @@ public final class SlipwayApplication: Sendable {
     public let statusReporter: CommitStatusReporter?
     /// The dind worker, when `workers.dind` configures a pool.
     public let dindWorker: DindWorker?
+    /// Host jobs' guarded Docker sockets, with `workers.host.docker_api: guarded`.
+    public let dockerGuard: DockerGuard?
     private let group: EventLoopGroup
     private let server: HTTPServer
     /// Job changes in commit order, delivered to the event hub, the status reporter and the
@@ -74,8 +77,13 @@ public final class SlipwayApplication: Sendable {
         hostConfiguration.memoryBytes = configuration.workers.host.memoryBytes
         hostConfiguration.nanoCPUs = configuration.workers.host.cpus.map { Int64($0 * 1e9) }
         hostConfiguration.stopGracePeriod = configuration.workers.stopGracePeriod
+        hostConfiguration.pidsLimit = configuration.workers.host.pidsLimit
+        let socketGuard = try await Self.makeSocketGuard(configuration, engine: docker, dataDirectory: self.dataDirectory,
+                                                         instance: self.instance, group: self.group, logger: logger)
+        self.dockerGuard = socketGuard?.dockerGuard
         var pools: [WorkerKind: Scheduler.Pool] = [:]
-        pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces), concurrency: configuration.workers.host.concurrency)
+        pools[.host] = .init(worker: HostWorker(configuration: hostConfiguration, runtime: runtime, workspaces: workspaces, socketGuard: socketGuard),
+                             concurrency: configuration.workers.host.concurrency)
         // Pipeline jobs of either worker start in a checkout of their commit.
         let dindWorker = try Self.makeDindWorker(configuration, directories: dindDirectories, instance: self.instance, runtime: runtime,
                                                  workspaces: workspaces, workspaceRoot: directories.root)
@@ -153,6 +161,21 @@ public final class SlipwayApplication: Sendable {
             configuration: configuration.serverConfiguration, router: router, group: self.group,
             logger: logger, observer: observer
         )
+    }
+
+    /// The guarded sockets of host jobs, with `workers.host.docker_api: guarded`.
+    static func makeSocketGuard(_ configuration: SlipwayConfiguration, engine: DockerContainerRuntime, dataDirectory: String, instance: String,
+                                group: EventLoopGroup, logger: Logger) async throws -> HostJobSocketGuard? {
+        let pool = configuration.workers.host
+        let anyGuarded = pool.dockerAPI == .guarded || pool.guardSettings.projects.contains { $0.dockerAPI == .guarded }
+        guard anyGuarded, pool.concurrency > 0 else { return nil }
+        var settings = DockerGuard.Settings(socketDirectory: pool.guardSettings.socketDirectory ?? "\(dataDirectory)/guard", engine: engine.host)
+        settings.maxConnectionsPerJob = pool.guardSettings.maxConnections
+        settings.headerTimeout = pool.guardSettings.headerTimeout
+        let lookup = DockerEngineLookup(client: { try await engine.client() })
+        let dockerGuard = DockerGuard(settings: settings, group: group, lookup: lookup, logger: logger)
+        try await dockerGuard.prepareDirectory()
+        return HostJobSocketGuard(dockerGuard: dockerGuard, pool: pool, instance: instance, engineSocketPath: engine.socketPath)
     }
 
     /// The configured engine, else `DOCKER_HOST`, else the local socket.
@@ -239,6 +262,7 @@ public final class SlipwayApplication: Sendable {
         self.events.stop()
         await self.dindWorker?.shutdown()
         await self.server.shutdown()
+        await self.dockerGuard?.closeAll()
         // What was published before the scheduler stopped is still delivered, in order.
         self.changes.finish()
         await self.changeDelivery.withLock({ $0 })?.value

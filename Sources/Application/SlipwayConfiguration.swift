@@ -74,6 +74,12 @@ public struct SlipwayConfiguration: Sendable {
             public var allowedProjects: [String] = []
             /// Whether `POST /v1/jobs` may ask for the host worker.
             public var allowAPISubmissions = false
+            /// The socket host jobs get (`docker_api`).
+            public var dockerAPI = DockerAPI.guarded
+            /// Most processes per container, for the job's container and every one it starts.
+            public var pidsLimit: Int64?
+            /// The `guard:` section: the guarded socket's settings and per-project rules.
+            public var guardSettings = GuardSettings()
         }
 
         /// The `workers.dind:` section: every job gets a Docker daemon of its own.
@@ -249,7 +255,7 @@ extension SlipwayConfiguration.WorkerSettings {
         if let value = node["default_timeout"] { self.defaultTimeout = try value.duration() }
         if let value = node["per_project_limit"] { self.perProjectLimit = try value.integer(in: 1...100_000) }
         if let host = node["host"] {
-            try host.allowOnly(["concurrency", "network", "memory", "cpus", "allowed_projects", "allow_api_submissions"])
+            try host.allowOnly(["concurrency", "network", "memory", "cpus", "allowed_projects", "allow_api_submissions", "docker_api", "pids_limit", "guard"])
             if let value = host["concurrency"] { self.host.concurrency = try value.integer(in: 0...1000) }
             if let value = host["network"] { self.host.network = try value.string() }
             if let value = host["memory"] { self.host.memoryBytes = Int64(try value.byteCount(in: 6 * 1024 * 1024...(1 << 50))) }
@@ -259,6 +265,9 @@ extension SlipwayConfiguration.WorkerSettings {
             }
             if let value = host["allowed_projects"] { self.host.allowedProjects = try value.stringList() }
             if let value = host["allow_api_submissions"] { self.host.allowAPISubmissions = try value.bool() }
+            if let value = host["docker_api"] { self.host.dockerAPI = try HostPool.dockerAPI(value) }
+            if let value = host["pids_limit"] { self.host.pidsLimit = Int64(try value.integer(in: 16...(1 << 22))) }
+            if let value = host["guard"] { self.host.guardSettings = try HostPool.GuardSettings(value) }
         }
         if let dind = node["dind"] { self.dind = try DindPool(dind) }
     }

@@ -51,6 +51,12 @@ public protocol ContainerRuntime: Sendable {
     /// Volumes whose labels include every pair in `labels`.
     func volumes(labeled labels: [String: String]) async throws -> [VolumeSummary]
 
+    /// Networks whose labels include every pair in `labels`.
+    func networks(labeled labels: [String: String]) async throws -> [NetworkSummary]
+
+    /// Removes a network; a missing one is not an error.
+    func removeNetwork(_ id: String) async throws
+
     /// The disk space each volume uses, by name (a volume the engine did not measure is missing).
     func volumeSizes() async throws -> [String: Int64]
 
@@ -99,6 +105,8 @@ public struct ContainerSpecification: Sendable, Hashable {
     public var networkMode: String
     public var memoryBytes: Int64?
     public var nanoCPUs: Int64?
+    /// Most processes at once; `nil`: the engine's default (no limit).
+    public var pidsLimit: Int64?
     public var privileged: Bool
     public var capabilitiesAdded: [String]
     public var capabilitiesDropped: [String]
@@ -111,7 +119,7 @@ public struct ContainerSpecification: Sendable, Hashable {
 
     public init(name: String? = nil, image: String, entrypoint: [String]? = nil, command: [String], environment: [String] = [],
                 workingDirectory: String? = nil, labels: [String: String] = [:], mounts: [Mount] = [], networkMode: String = "bridge",
-                memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil, privileged: Bool = false, capabilitiesAdded: [String] = [],
+                memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil, pidsLimit: Int64? = nil, privileged: Bool = false, capabilitiesAdded: [String] = [],
                 capabilitiesDropped: [String] = [], securityOptions: [String] = [], initProcess: Bool = true) {
         self.name = name
         self.image = image
@@ -124,6 +132,7 @@ public struct ContainerSpecification: Sendable, Hashable {
         self.networkMode = networkMode
         self.memoryBytes = memoryBytes
         self.nanoCPUs = nanoCPUs
+        self.pidsLimit = pidsLimit
         self.privileged = privileged
         self.capabilitiesAdded = capabilitiesAdded
         self.capabilitiesDropped = capabilitiesDropped
@@ -137,11 +146,27 @@ public struct ContainerSummary: Sendable, Hashable {
     public var id: String
     public var labels: [String: String]
     public var isRunning: Bool
+    /// Its name, without the engine's leading `/`.
+    public var name: String?
 
-    public init(id: String, labels: [String: String], isRunning: Bool) {
+    public init(id: String, labels: [String: String], isRunning: Bool, name: String? = nil) {
         self.id = id
         self.labels = labels
         self.isRunning = isRunning
+        self.name = name
+    }
+}
+
+/// A network found by label.
+public struct NetworkSummary: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var labels: [String: String]
+
+    public init(id: String, name: String, labels: [String: String]) {
+        self.id = id
+        self.name = name
+        self.labels = labels
     }
 }
 

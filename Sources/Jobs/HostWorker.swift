@@ -1,10 +1,13 @@
 // slipway — Jobs
 // SPDX-License-Identifier: Apache-2.0
 
-/// Runs jobs on the host's Docker daemon, with that daemon's socket mounted into the job.
+/// Runs jobs on the host's Docker daemon, with a Docker socket mounted into the job.
 ///
-/// Fast (the layer cache is shared) and not isolated: a job here can do anything the daemon
-/// can, so only allow-listed projects may use it (DESIGN.md).
+/// Fast: the layer cache is shared. With a ``DockerSocketGuard`` (`docker_api: guarded`) each
+/// job gets a socket of its own on which it can only touch what it created, and what it
+/// created is removed when it ends. Without one (`docker_api: full`) the job gets the engine's
+/// own socket and can do anything the daemon can. Either way only allow-listed projects may
+/// use this worker (DESIGN.md).
 public struct HostWorker: Worker {
     public struct Configuration: Sendable {
         /// The host path of the Docker socket mounted at `/var/run/docker.sock` in jobs.
@@ -13,6 +16,7 @@ public struct HostWorker: Worker {
         public var networkMode = "bridge"
         public var memoryBytes: Int64?
         public var nanoCPUs: Int64?
+        public var pidsLimit: Int64?
         /// Identifies this slipway installation in container labels.
         public var instance: String
         public var stopGracePeriod: Duration = .seconds(10)
@@ -27,11 +31,15 @@ public struct HostWorker: Worker {
     public let configuration: Configuration
     private let runtime: any ContainerRuntime
     private let workspaces: any WorkspaceManager
+    /// Serves each job its own guarded socket; `nil`: jobs get the engine's socket.
+    private let socketGuard: (any DockerSocketGuard)?
 
-    public init(configuration: Configuration, runtime: any ContainerRuntime, workspaces: any WorkspaceManager) {
+    public init(configuration: Configuration, runtime: any ContainerRuntime, workspaces: any WorkspaceManager,
+                socketGuard: (any DockerSocketGuard)? = nil) {
         self.configuration = configuration
         self.runtime = runtime
         self.workspaces = workspaces
+        self.socketGuard = socketGuard
     }
 
     private var containerRun: ContainerJobRun {
@@ -43,19 +51,57 @@ public struct HostWorker: Worker {
         guard let workspace = await self.workspaces.prepareWorkspace(for: execution) else {
             return .failed(.runnerSystemFailure, exitCode: nil)
         }
-        let specification = self.containerSpecification(for: job, workspace: workspace)
+        let socket: String
+        do {
+            socket = try await self.openSocket(for: job, workspace: workspace)
+        } catch {
+            await execution.note("cannot open the job's Docker socket: \(error)")
+            await self.finish(job, note: execution.note)
+            return .failed(.runnerSystemFailure, exitCode: nil)
+        }
+        let specification = self.containerSpecification(for: job, workspace: workspace, dockerSocket: socket)
         let outcome = await self.containerRun.run(specification, for: execution)
         switch outcome {
-        case .requeue, .lostContact: break  // the job will run (or be followed) again
-        default: await self.removeWorkspace(of: job)
+        case .requeue:
+            await self.socketGuard?.closeSocket(for: job.id)  // the job runs again from the start
+        case .lostContact:
+            break  // the job is followed again once the engine answers, socket and all
+        default:
+            await self.finish(job, note: execution.note)
         }
         return outcome
     }
 
     public func resume(_ execution: JobExecution, containerID: String) async -> JobOutcome {
+        // A restarted slipway serves the socket again: containers the job starts from now on
+        // reach it. (The job container's own mount still shows the socket of the slipway that
+        // created it.)
+        if self.socketGuard != nil {
+            do {
+                _ = try await self.openSocket(for: execution.job, workspace: self.workspaces.path(for: execution.job.id))
+            } catch {
+                await execution.note("cannot serve the job's Docker socket again: \(error)")
+            }
+        }
         let outcome = await self.containerRun.follow(containerID, for: execution, skipping: await execution.outputBytes())
-        if case .lostContact = outcome {} else { await self.removeWorkspace(of: execution.job) }
+        if case .lostContact = outcome {} else { await self.finish(execution.job, note: execution.note) }
         return outcome
+    }
+
+    /// The socket the job gets: its own guarded one, or the engine's.
+    private func openSocket(for job: Job, workspace: String) async throws -> String {
+        guard let socketGuard = self.socketGuard else { return self.configuration.dockerSocketPath }
+        return try await socketGuard.openSocket(for: job, workspace: workspace) ?? self.configuration.dockerSocketPath
+    }
+
+    /// After the job: its socket closes (nothing it started can create more), what it created
+    /// through the socket is removed, and its workspace goes.
+    private func finish(_ job: Job, note: @escaping @Sendable (String) async -> Void) async {
+        if let socketGuard = self.socketGuard {
+            await socketGuard.closeSocket(for: job.id)
+            await JobObjectCleanup(runtime: self.runtime, instance: self.configuration.instance).removeObjects(of: job.id, note: note)
+        }
+        await self.removeWorkspace(of: job)
     }
 
     private func removeWorkspace(of job: Job) async {
@@ -63,9 +109,10 @@ public struct HostWorker: Worker {
         await self.workspaces.removeWorkspace(for: job.id, runtime: self.runtime, instance: self.configuration.instance) { image }
     }
 
-    /// The job container: the script under `sh -e`, the host socket at the standard path, the
-    /// workspace at the same absolute path as on the host, and labels for reconciliation.
-    public func containerSpecification(for job: Job, workspace: String) -> ContainerSpecification {
+    /// The job container: the script under `sh -e`, `dockerSocket` (a host path) at the
+    /// standard path, the workspace at the same absolute path as on the host, and labels for
+    /// reconciliation.
+    public func containerSpecification(for job: Job, workspace: String, dockerSocket: String? = nil) -> ContainerSpecification {
         ContainerSpecification(
             name: "slipway-job-\(job.id)-\(self.configuration.instance.prefix(8))",
             image: job.specification.image,
@@ -75,12 +122,13 @@ public struct HostWorker: Worker {
             workingDirectory: workspace,
             labels: ContainerLabels.forJob(job.id, role: "job", instance: self.configuration.instance),
             mounts: [
-                .init(kind: .bind, source: self.configuration.dockerSocketPath, target: "/var/run/docker.sock"),
+                .init(kind: .bind, source: dockerSocket ?? self.configuration.dockerSocketPath, target: "/var/run/docker.sock"),
                 .init(kind: .bind, source: workspace, target: workspace),
             ],
             networkMode: self.configuration.networkMode,
             memoryBytes: self.configuration.memoryBytes,
             nanoCPUs: self.configuration.nanoCPUs,
+            pidsLimit: self.configuration.pidsLimit,
             initProcess: true
         )
     }

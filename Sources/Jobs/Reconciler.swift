@@ -12,7 +12,8 @@ import FoundationEssentials
 /// - `pending` jobs are queued again (a container created for one but never started is removed).
 /// - Containers and workspaces of this installation that belong to no live job are removed,
 ///   and with them orphaned dind daemons (a warm daemon, or the daemon of a job that is gone)
-///   and their data volumes. The daemon of a job followed again stays: its job container
+///   and their data volumes, and the containers, networks and volumes a gone job created
+///   through its guarded Docker socket (each with a line in that job's log). The daemon of a job followed again stays: its job container
 ///   names it in its `slipway.daemon` label. Layer-cache volumes are kept.
 public struct Reconciler: Sendable {
     public var store: any JobStore
@@ -43,6 +44,7 @@ public struct Reconciler: Sendable {
         public var removedContainers: [String] = []
         public var removedWorkspaces: [JobID] = []
         public var removedVolumes: [String] = []
+        public var removedNetworks: [String] = []
     }
 
     /// Reconciles, handing resumed and requeued jobs to `scheduler`.
@@ -87,13 +89,37 @@ public struct Reconciler: Sendable {
         }
         // Everything else labelled as ours belongs to no live job; clean up before pending jobs
         // are queued again, so their new workspaces and containers are not mistaken for debris.
+        var notified: Set<JobID> = []
         for container in containers {
             let owner = container.labels[ContainerLabels.job].flatMap { JobID($0) }
             if let owner, liveJobs.contains(owner) { continue }
             if let daemon = container.labels[ContainerLabels.daemon], liveDaemons.contains(daemon) { continue }
             try? await self.runtime.removeContainer(container.id)
             report.removedContainers.append(container.id)
+            if let owner, container.labels[ContainerLabels.role] == ContainerLabels.guardedRole {
+                let name = container.name.map { "\($0) (\(container.id.prefix(12)))" } ?? String(container.id.prefix(12))
+                await self.logs.appendNote("slipway restarted; removed container \(name), which the job left behind", to: owner)
+                notified.insert(owner)
+            }
         }
+        // What jobs that are gone created through their guarded sockets.
+        let guarded = ContainerLabels.forInstance(self.instance, role: ContainerLabels.guardedRole)
+        for network in (try? await self.runtime.networks(labeled: guarded)) ?? [] {
+            guard let owner = network.labels[ContainerLabels.job].flatMap({ JobID($0) }), !liveJobs.contains(owner) else { continue }
+            try? await self.runtime.removeNetwork(network.id)
+            report.removedNetworks.append(network.name)
+            await self.logs.appendNote("slipway restarted; removed network \(network.name), which the job left behind", to: owner)
+            notified.insert(owner)
+        }
+        for volume in (try? await self.runtime.volumes(labeled: guarded)) ?? [] {
+            guard let owner = volume.labels[ContainerLabels.job].flatMap({ JobID($0) }), !liveJobs.contains(owner) else { continue }
+            try? await self.runtime.removeVolume(volume.name)
+            report.removedVolumes.append(volume.name)
+            await self.logs.appendNote("slipway restarted; removed volume \(volume.name), which the job left behind", to: owner)
+            notified.insert(owner)
+        }
+        // A finished job's log is closed again after its notes.
+        for owner in notified { await self.logs.finish(owner) }
         // Daemons' data volumes go with their daemons; layer caches (role `cache`) are kept.
         let volumes = (try? await self.runtime.volumes(labeled: ContainerLabels.forInstance(self.instance, role: "dind-data"))) ?? []
         for volume in volumes {

@@ -84,6 +84,32 @@ public final class AsyncSocket: Sendable {
         return connection
     }
 
+    /// Listens on `address` (a Unix socket file left by an earlier process is replaced),
+    /// registered with `loop`; take connections with ``accept(on:)``.
+    public static func listen(on address: SocketAddress, on loop: EventLoop, backlog: CInt = 1024) async throws -> AsyncSocket {
+        let socket = try Socket.listening(on: address, backlog: backlog)
+        let listener = AsyncSocket(descriptor: socket.release(), loop: loop)
+        try await listener.register()
+        return listener
+    }
+
+    /// Takes the next connection of a listening socket, registered with `loop`; waits until
+    /// one arrives. Errors of `accept4` (`EMFILE`, `ECONNABORTED`) are thrown as they are.
+    public func accept(on loop: EventLoop) async throws -> AsyncSocket {
+        while true {
+            try self.checkOpen()
+            self.state.withLock { $0.readReady = false }
+            switch try Posix.accept(self.descriptor) {
+            case .processed(let descriptor):
+                let connection = AsyncSocket(descriptor: descriptor, loop: loop)
+                try await connection.register()
+                return connection
+            case .wouldBlock:
+                try await self.wait(for: .read, deadline: nil, operation: "accept")
+            }
+        }
+    }
+
     private func register() async throws {
         let handler = self.handler
         let descriptor = self.descriptor

@@ -17,6 +17,45 @@ struct SlipwayConfigurationTests {
         #expect(configuration.workers.outputLimit == 4 * 1024 * 1024)
         #expect(configuration.workers.defaultTimeout == .seconds(3600))
         #expect(configuration.workers.host.allowAPISubmissions == false)
+        #expect(configuration.workers.host.dockerAPI == .guarded)
+        #expect(configuration.workers.host.pidsLimit == nil)
+        #expect(configuration.workers.host.guardSettings.maxConnections == 256)
+    }
+
+    @Test func readsTheGuardedSocketSettings() throws {
+        let configuration = try SlipwayConfiguration.parse(yaml: """
+            workers:
+              host:
+                docker_api: guarded
+                pids_limit: 1024
+                guard:
+                  socket_dir: /run/slipway/guard
+                  allowed_capabilities: [net_admin, CAP_SYS_PTRACE]
+                  max_connections: 32
+                  header_timeout: 5s
+                  projects:
+                    - path: group/app
+                      allow: [bind-mounts, privileged]
+                      allowed_capabilities: [SYS_TIME]
+                      bind_paths: [/srv/cache]
+                    - path: group/legacy
+                      docker_api: full
+            """)
+        let host = configuration.workers.host
+        #expect(host.dockerAPI == .guarded)
+        #expect(host.pidsLimit == 1024)
+        #expect(host.guardSettings.socketDirectory == "/run/slipway/guard")
+        #expect(host.guardSettings.allowedCapabilities == ["NET_ADMIN", "SYS_PTRACE"])
+        #expect(host.guardSettings.maxConnections == 32)
+        #expect(host.guardSettings.headerTimeout == .seconds(5))
+        let app = try #require(host.guardSettings.rules(for: "group/app"))
+        #expect(app.allow == [.bindMounts, .privileged])
+        #expect(app.allowedCapabilities == ["SYS_TIME"])
+        #expect(app.bindPaths == ["/srv/cache"])
+        #expect(app.dockerAPI == nil)
+        #expect(host.guardSettings.rules(for: "group/legacy")?.dockerAPI == .full)
+        #expect(host.guardSettings.rules(for: "group/other") == nil)
+        #expect(host.guardSettings.rules(for: nil) == nil)
     }
 
     @Test func readsTheJobSettings() throws {
@@ -68,6 +107,15 @@ struct SlipwayConfigurationTests {
         ("workers:\n  default_timeout: forever\n", "workers.default_timeout"),
         ("workers:\n  host:\n    allow_api_submissions: maybe\n", "workers.host.allow_api_submissions"),
         ("workers:\n  hosts: {}\n", "hosts"),
+        ("workers:\n  host:\n    docker_api: partial\n", "workers.host.docker_api"),
+        ("workers:\n  host:\n    pids_limit: 1\n", "workers.host.pids_limit"),
+        ("workers:\n  host:\n    guard:\n      socket_dir: run/guard\n", "workers.host.guard.socket_dir"),
+        ("workers:\n  host:\n    guard:\n      allowed_capabilities: [ALL]\n", "workers.host.guard.allowed_capabilities"),
+        ("workers:\n  host:\n    guard:\n      projects:\n        - path: a/b\n          allow: [endpoint]\n", "workers.host.guard.projects[0].allow"),
+        ("workers:\n  host:\n    guard:\n      projects:\n        - path: a/b\n          allow: [everything]\n", "workers.host.guard.projects[0].allow"),
+        ("workers:\n  host:\n    guard:\n      projects:\n        - path: a/b\n          bind_paths: [srv/x]\n", "workers.host.guard.projects[0].bind_paths"),
+        ("workers:\n  host:\n    guard:\n      projects:\n        - allow: []\n", "workers.host.guard.projects[0]"),
+        ("workers:\n  host:\n    guard:\n      projets: []\n", "projets"),
     ])
     func refusesMistakesNamingTheKey(_ yaml: String, _ key: String) {
         #expect {

@@ -9,16 +9,16 @@ public struct HTTPResponseHead: Sendable, Hashable {
 }
 
 /// Parses a response head (RFC 9112 §4) once it has fully arrived.
-enum HTTP1ResponseHeadParser {
-    enum Result {
+public enum HTTP1ResponseHeadParser {
+    public enum Result: Sendable {
         case needMore
         case complete(HTTPResponseHead, consumed: Int)
         case failed(String)
     }
 
-    static let maxHeadBytes = 64 * 1024
+    public static let maxHeadBytes = 64 * 1024
 
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result {
         guard let end = self.findHeadEnd(bytes) else {
             return bytes.count > self.maxHeadBytes ? .failed("the response head is larger than \(self.maxHeadBytes) bytes") : .needMore
         }

@@ -107,7 +107,7 @@ public enum HTTP1BodyFraming: Sendable, Hashable {
     }
 
     /// `1*DIGIT`, parsed by hand: `Int(_:)` would accept `+5` and `-0`. Leading zeros are decimal.
-    static func parseContentLength(_ text: String) -> Int? {
+    public static func parseContentLength(_ text: String) -> Int? {
         var value = 0
         var sawDigit = false
         for byte in text.utf8 {
