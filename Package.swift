@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: - C libraries and shims
@@ -62,11 +63,14 @@ let package = Package(
             dependencies: [
                 "API", "CommitStatus", "Docker", "DockerGuard", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "YAML",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "slipway",
-            dependencies: ["Application", "API", "HTTP", "Sockets", "SQLite", "SystemCalls", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Application", "API", "HTTP", "Sockets", "SQLite", "SystemCalls", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle")]
         ),
 
         // MARK: - Benchmarks (not products: built and run by bench/*.sh only)

@@ -10,13 +10,16 @@ import GitLab
 import HTTP
 import Jobs
 import Logging
+import ServiceLifecycle
+import UnixSignals
 import Sockets
 import Store
 import Synchronization
 import Threads
 
-/// The composition root: builds every service from the configuration, runs them, and shuts
-/// them down in reverse order (HTTP first, the store last).
+/// The composition root: builds every service from the configuration, runs them as one
+/// ServiceGroup (``makeServices()`` lists them in start order; shutdown goes in reverse), and
+/// closes the store and the event loops once they have all stopped.
 public final class SlipwayApplication: Sendable {
     public let configuration: SlipwayConfiguration
     public let logger: Logger
@@ -32,7 +35,7 @@ public final class SlipwayApplication: Sendable {
     public let metrics: MetricsRegistry
     /// Moves pipelines through their stages.
     public let pipelines: PipelineRunner
-    private let planner: PipelinePlanner
+    let planner: PipelinePlanner
     /// Posts job statuses to GitLab; `nil` without `gitlab.url`.
     public let statusReporter: CommitStatusReporter?
     /// The dind worker, when `workers.dind` configures a pool.
@@ -40,13 +43,14 @@ public final class SlipwayApplication: Sendable {
     /// Host jobs' guarded Docker sockets, with `workers.host.docker_api: guarded`.
     public let dockerGuard: DockerGuard?
     private let group: EventLoopGroup
-    private let server: HTTPServer
+    let server: HTTPServer
     /// Job changes in commit order, delivered to the event hub, the status reporter and the
     /// pipeline runner by one task (``deliverJobChanges()``).
-    private let changes = JobChanges()
-    private let changeDelivery = Mutex<Task<Void, Never>?>(nil)
-    private let monitor: EngineMonitor
-    private let background = Mutex<[Task<Void, Never>]>([])
+    let changes = JobChanges()
+    /// The running service group and the task that runs it, once started.
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, Never>)?>(nil)
+    private let stopped = Mutex<Task<Void, Never>?>(nil)
+    let monitor: EngineMonitor
 
     /// Opens the store and builds the services; nothing listens or runs until ``start()``.
     public init(configuration: SlipwayConfiguration, logger: Logger, runtime: (any ContainerRuntime)? = nil) async throws {
@@ -225,75 +229,62 @@ public final class SlipwayApplication: Sendable {
         var reasons: [String]
     }
 
-    /// Starts listening and the engine monitor; returns the bound addresses.
+    /// Binds the listeners and starts every service; returns the bound addresses.
+    /// - Parameter shutdownSignals: signals that start a graceful shutdown (`slipway serve`:
+    ///   SIGTERM and SIGINT); tests call ``shutdown()`` instead.
     @discardableResult
-    public func start() async throws -> [SocketAddress] {
+    public func start(shutdownSignals: [UnixSignal] = []) async throws -> [SocketAddress] {
         // Before anything can change a job: a status queued now must not overtake a newer one.
         await self.reportStatusesLostInTheLastStop()
         let addresses = try await self.server.start()
         for address in addresses {
             self.logger.info("listening", metadata: ["address": "\(address)"])
         }
-        let monitor = self.monitor
-        let planner = self.planner
-        let pipelines = self.pipelines
-        self.changeDelivery.withLock { $0 = Task { [self] in await self.deliverJobChanges() } }
-        self.background.withLock {
-            $0.append(Task { await monitor.run() })
-            $0.append(Task { await planner.run() })
-            // Stages that were due to start when slipway stopped.
-            $0.append(Task { await pipelines.resumeAll() })
-        }
-        self.events.start()
-        self.statusReporter?.start()
         if !self.configuration.api.accessPolicy.isEnabled {
             self.logger.notice("no API tokens are configured: every endpoint is open to anyone who can connect (api.tokens)")
         }
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: self.makeServices(), gracefulShutdownSignals: shutdownSignals, logger: self.logger))
+        let logger = self.logger
+        let task = Task {
+            do {
+                try await services.run()
+            } catch {
+                logger.error("a service stopped slipway", metadata: ["error": "\(error)"])
+            }
+        }
+        self.running.withLock { $0 = (services, task) }
         return addresses
     }
 
-    /// Graceful shutdown: stop accepting and starting jobs, finish in-flight requests, close the
-    /// store. Running jobs keep running; the next start reattaches to them.
+    /// Graceful shutdown: the services stop in reverse start order (new jobs stop starting,
+    /// event streams end, requests in flight finish), then the store and the event loops
+    /// close. Running jobs keep running; the next start reattaches to them.
     public func shutdown() async {
         self.logger.info("shutting down", metadata: ["grace_period": "\(DurationParsing.format(self.configuration.http.server.shutdownGracePeriod))"])
-        await self.scheduler.shutdown()
-        self.planner.stop()
-        // Event streams never end on their own: closing them lets the server drain at once.
-        self.events.stop()
-        await self.dindWorker?.shutdown()
-        await self.server.shutdown()
-        await self.dockerGuard?.closeAll()
-        // What was published before the scheduler stopped is still delivered, in order.
-        self.changes.finish()
-        await self.changeDelivery.withLock({ $0 })?.value
-        let background = self.background.withLock { tasks in
-            defer { tasks.removeAll() }
-            return tasks
+        if let services = self.running.withLock({ $0?.group }) {
+            await services.triggerGracefulShutdown()
         }
-        for task in background {
-            task.cancel()
-            await task.value
+        await self.waitUntilStopped()
+    }
+
+    /// Waits until the services have stopped (after ``shutdown()`` or a shutdown signal), then
+    /// closes the store and the event loops, once.
+    public func waitUntilStopped() async {
+        let finishing = self.stopped.withLock { stopped -> Task<Void, Never> in
+            if let stopped { return stopped }
+            let running = self.running.withLock { $0?.task }
+            let task = Task { [self] in
+                await running?.value
+                await self.store.close()
+                await self.group.shutdownGracefully()
+                self.logger.info("stopped")
+            }
+            stopped = task
+            return task
         }
-        await self.statusReporter?.stop()
-        await self.store.close()
-        let group = self.group
-        // Joining threads blocks, so it happens on a thread of its own.
-        await group.shutdownGracefully()
-        self.logger.info("stopped")
+        await finishing.value
     }
 
     public var localAddresses: [SocketAddress] { self.server.localAddresses }
-
-    /// Hands each job change, in commit order, to the event hub, the commit-status reporter
-    /// and — for a finished pipeline job, which may let the next stage start — the pipeline
-    /// runner. Ends when the change stream is finished at shutdown.
-    private func deliverJobChanges() async {
-        for await job in self.changes.stream {
-            self.events.jobChanged(job)
-            self.statusReporter?.jobChanged(job)
-            if job.specification.pipelineID != nil, job.status.isFinished {
-                await self.pipelines.jobChanged(job)
-            }
-        }
-    }
 }

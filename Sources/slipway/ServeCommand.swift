@@ -4,6 +4,7 @@
 import Application
 import ArgumentParser
 import Logging
+import UnixSignals
 import Sockets
 
 struct ServeCommand: AsyncParsableCommand {
@@ -55,13 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
         let application: SlipwayApplication
         do {
             application = try await SlipwayApplication(configuration: configuration, logger: logger)
-            try await application.start()
+            // SIGTERM and SIGINT start the graceful shutdown.
+            try await application.start(shutdownSignals: [.sigterm, .sigint])
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode.failure
         }
-        let signal = await SignalWaiter.waitForTermination()
-        logger.info("received signal \(signal)")
-        await application.shutdown()
+        await application.waitUntilStopped()
     }
 }

@@ -14,7 +14,7 @@ struct SlipwayCommand: AsyncParsableCommand {
 
     /// Ignores SIGPIPE before anything runs, then parses and runs the subcommand.
     static func main() async {
-        SignalWaiter.ignoreBrokenPipes()
+        BrokenPipes.ignore()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

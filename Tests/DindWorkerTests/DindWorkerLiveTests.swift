@@ -29,7 +29,8 @@ struct DindWorkerLiveTests {
             // The host daemon never saw the image or the container.
             #expect(try await harness.docker.imageExists(tag) == false)
             #expect(try await harness.docker.listContainers(all: true, filters: DockerFilters(["name": [container]])).isEmpty)
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
             #expect(harness.socketDirectories() == [])
         }
     }
@@ -58,7 +59,8 @@ struct DindWorkerLiveTests {
             }
             #expect(logA.contains("image: only-a") && !logA.contains("image: only-b"), "\(logA)")
             #expect(logB.contains("image: only-b") && !logB.contains("image: only-a"), "\(logB)")
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
         }
     }
 
@@ -87,7 +89,8 @@ struct DindWorkerLiveTests {
             #expect(log.contains("attempt 1") && log.contains("attempt 2"), "\(log)")
             #expect(log.contains("no-such-dockerd-flag"), "the daemon's last lines are in the job log: \(log)")
             #expect(!log.contains("$ echo this must not run"))
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
             #expect(harness.socketDirectories() == [])
         }
     }
@@ -104,7 +107,8 @@ struct DindWorkerLiveTests {
             try await harness.application.scheduler.cancel(job.id)
             let done = try await harness.finished(job.id, within: .seconds(60))
             #expect(done.status == .canceled)
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
             #expect(harness.socketDirectories() == [])
         }
     }
@@ -115,7 +119,8 @@ struct DindWorkerLiveTests {
             let (job, log) = try await harness.run(["echo waiting", "sleep 120"], timeout: .seconds(4))
             #expect(job.status == .failed)
             #expect(job.failureReason == .jobExecutionTimeout, "\(log)")
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
             #expect(harness.socketDirectories() == [])
         }
     }
@@ -138,7 +143,8 @@ struct DindWorkerLiveTests {
             #expect(other.job.status == .success, "\(other.log)")
             #expect(!other.log.contains("Using cache"), "\(other.log)")
             // Daemons and their data volumes are gone; the two projects' caches stay.
-            #expect(try await harness.leftoversAfterTeardown() == [])
+            let left = try await harness.leftoversAfterTeardown()
+            #expect(left.isEmpty, "left behind: \(left)")
             let caches = try await harness.leftovers(includingCaches: true)
             #expect(caches.count == 2, "\(caches)")
             #expect(await harness.worker.layerCache.leasedVolumes().isEmpty)
@@ -191,7 +197,7 @@ extension Harness {
     /// Leftovers other than the named (warm) daemon and its volume.
     func leftoversAfterTeardownExcept(daemon: String) async throws -> [String] {
         var found: [String] = []
-        _ = try await eventually(timeout: .seconds(60), interval: .milliseconds(50)) {
+        _ = try await eventually(timeout: .seconds(120), interval: .milliseconds(100)) {
             found = try await self.leftovers().filter { !$0.contains("slipway.daemon\": \"\(daemon)\"") }
             return found.isEmpty
         }

@@ -99,7 +99,7 @@ struct Harness {
     /// Leftovers, waited for briefly: tear-down finishes just after the job is recorded.
     func leftoversAfterTeardown() async throws -> [String] {
         var found: [String] = []
-        _ = try await eventually(timeout: .seconds(60), interval: .milliseconds(50)) {
+        _ = try await eventually(timeout: .seconds(120), interval: .milliseconds(100)) {
             found = try await self.leftovers()
             return found.isEmpty
         }

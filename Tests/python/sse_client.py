@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A Server-Sent Events client on raw asyncio sockets, for the /v1/events tests and bench.
 
-  sse_client.py PORT collect COUNT [LAST_EVENT_ID] [QUERY]
-      one subscriber; prints the ids of the first COUNT events as JSON, then disconnects.
+  sse_client.py PORT collect COUNT [LAST_EVENT_ID] [QUERY] [TIMEOUT]
+      one subscriber; prints the ids of the first COUNT events as JSON, then disconnects
+      (gives up after TIMEOUT seconds, default 30).
   sse_client.py PORT fanout SUBSCRIBERS COUNT [TIMEOUT]
       SUBSCRIBERS concurrent subscribers; each reads COUNT events. Prints JSON with, per
       subscriber, how many events it got and whether the ids were contiguous, plus delivery
@@ -110,7 +111,8 @@ def main():
         count = int(sys.argv[3])
         last = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else None
         query = sys.argv[5] if len(sys.argv) > 5 else ""
-        events = asyncio.run(subscribe(port, count, last, query, timeout=30))
+        timeout = float(sys.argv[6]) if len(sys.argv) > 6 else 30
+        events = asyncio.run(subscribe(port, count, last, query, timeout=timeout))
         print(json.dumps([[event[0], event[1]] for event in events]), flush=True)
     elif mode == "fanout":
         timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 60
