@@ -1,0 +1,130 @@
+// slipway — API
+// SPDX-License-Identifier: Apache-2.0
+
+import HTTP
+import Jobs
+
+/// `GET /v1/jobs/{id}/log/events`: a job's log as Server-Sent Events, for the job page.
+///
+/// ```
+/// id: 4096
+/// event: log
+/// data: "$ make\n\u001b[32mok\u001b[0m\n"
+///
+/// event: end
+/// data: {"offset":4096,"status":"success"}
+/// ```
+/// Each `log` event holds the next piece of the log as a JSON string and, as its `id`, the byte
+/// offset just past it: a reconnecting `EventSource` sends that offset back as `Last-Event-ID`
+/// and continues exactly there, nothing repeated and nothing fetched again. Pieces end on a
+/// UTF-8 character boundary (a character split between two writes waits for its rest), so
+/// every piece is valid text. `end` says the job finished and everything was sent.
+extension JobsAPI {
+    /// The largest piece of log in one event.
+    static let logEventPiece = 256 * 1024
+
+    func logEvents(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let id = try Self.jobID(request)
+        guard try await self.store.jobSummary(id) != nil else { throw HTTPError(.notFound, "no job \(id)") }
+        var start = 0
+        if let text = request.fields["Last-Event-ID"] ?? request.query("offset") {
+            guard (1...16).contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
+                  value <= Self.maximumOffset
+            else {
+                throw QueryParameters.invalid("offset", "must be a number of bytes from 0 to 2^53-1 (the id of a log event)")
+            }
+            start = value
+        }
+        let logs = self.logs
+        let store = self.store
+        let heartbeat = self.logHeartbeat
+        let first = start
+        return HTTPResponse(
+            status: .ok,
+            fields: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"],
+            body: .stream { writer in
+                try await writer.write("retry: 2000\n\n")
+                var position = first
+                /// Bytes at `position` that are only the start of a character.
+                var waitingFor = 0
+                var lastWrite = ContinuousClock.now
+                while true {
+                    let chunk = try await logs.read(id, from: position, maximum: Self.logEventPiece)
+                    let finished: Bool
+                    if chunk.bytes.count > waitingFor {
+                        let complete = LogText.completeCharactersLength(chunk.bytes)
+                        if complete > 0 {
+                            try await writer.write(Self.logEvent(chunk.bytes[..<complete], endingAt: position + complete))
+                            lastWrite = ContinuousClock.now
+                            position += complete
+                            waitingFor = 0
+                            continue
+                        }
+                        waitingFor = chunk.bytes.count
+                    }
+                    if let known = logs.isFinished(id) {
+                        finished = known
+                    } else {
+                        finished = try await store.jobSummary(id)?.status.isFinished ?? true
+                    }
+                    if finished {
+                        // Whatever is left is all there will be: the last bytes of a broken
+                        // character go out replaced, as a decoder shows them.
+                        let rest = try await logs.read(id, from: position, maximum: Self.logEventPiece)
+                        if !rest.bytes.isEmpty {
+                            // A full piece may end inside a character that the next one completes.
+                            let complete = LogText.completeCharactersLength(rest.bytes)
+                            let length = rest.bytes.count == Self.logEventPiece && complete > 0 ? complete : rest.bytes.count
+                            try await writer.write(Self.logEvent(rest.bytes[..<length], endingAt: position + length))
+                            position += length
+                            waitingFor = 0
+                            continue
+                        }
+                        let status = try await store.jobSummary(id)?.status.rawValue ?? "unknown"
+                        try await writer.write("event: end\ndata: {\"offset\":\(position),\"status\":\"\(status)\"}\n\n")
+                        return
+                    }
+                    await logs.waitForAppend(to: id, after: position + waitingFor, timeout: heartbeat)
+                    // A comment now and then finds a reader that went away.
+                    if ContinuousClock.now - lastWrite >= heartbeat {
+                        try await writer.write(": \n\n")
+                        lastWrite = ContinuousClock.now
+                    }
+                }
+            })
+    }
+
+    /// One `log` event: `bytes` as a JSON string, with the offset after them as its id.
+    static func logEvent(_ bytes: ArraySlice<UInt8>, endingAt offset: Int) -> [UInt8] {
+        var json = JSONBuffer(capacity: bytes.count + bytes.count / 8 + 16)
+        json.string(String(decoding: bytes, as: UTF8.self))
+        var event = Array("id: \(offset)\nevent: log\ndata: ".utf8)
+        event.reserveCapacity(event.count + bytes.count + 64)
+        event.append(contentsOf: json.bytes)
+        event.append(contentsOf: "\n\n".utf8)
+        return event
+    }
+}
+
+/// UTF-8 boundaries of log text.
+public enum LogText {
+    /// The length of the longest prefix of `bytes` that does not end inside a character: all
+    /// of it, unless its last one to three bytes start a character whose rest has not arrived.
+    /// Invalid bytes count as complete (a decoder replaces them).
+    public static func completeCharactersLength(_ bytes: some RandomAccessCollection<UInt8>) -> Int {
+        let count = bytes.count
+        var back = 0
+        var index = bytes.index(bytes.endIndex, offsetBy: -1, limitedBy: bytes.startIndex)
+        while let current = index, back < 4 {
+            let byte = bytes[current]
+            if byte & 0xC0 != 0x80 {
+                let needed = byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : byte < 0xF8 ? 4 : 1
+                let position = count - 1 - back
+                return position + needed <= count ? count : position
+            }
+            back += 1
+            index = current == bytes.startIndex ? nil : bytes.index(before: current)
+        }
+        return count
+    }
+}
