@@ -9,12 +9,12 @@ import Jobs
 /// ```
 /// id: 4096
 /// event: log
-/// data: "$ make\n\u001b[32mok\u001b[0m\n"
+/// data: {"text":"$ make\n\u001b[32mok\u001b[0m\n"}
 ///
 /// event: end
 /// data: {"offset":4096,"status":"success"}
 /// ```
-/// Each `log` event holds the next piece of the log as a JSON string and, as its `id`, the byte
+/// Each `log` event holds the next piece of the log (`text`) and, as its `id`, the byte
 /// offset just past it: a reconnecting `EventSource` sends that offset back as `Last-Event-ID`
 /// and continues exactly there, nothing repeated and nothing fetched again. Pieces end on a
 /// UTF-8 character boundary (a character split between two writes waits for its rest), so
@@ -94,10 +94,12 @@ extension JobsAPI {
             })
     }
 
-    /// One `log` event: `bytes` as a JSON string, with the offset after them as its id.
+    /// One `log` event: `bytes` as the JSON object's `text`, with the offset after them as its id.
     static func logEvent(_ bytes: ArraySlice<UInt8>, endingAt offset: Int) -> [UInt8] {
         var json = JSONBuffer(capacity: bytes.count + bytes.count / 8 + 16)
+        json.raw(#"{"text":"#)
         json.string(String(decoding: bytes, as: UTF8.self))
+        json.raw("}")
         var event = Array("id: \(offset)\nevent: log\ndata: ".utf8)
         event.reserveCapacity(event.count + bytes.count + 64)
         event.append(contentsOf: json.bytes)

@@ -292,10 +292,14 @@ extension Assets {
               kind = 1;
             } else if (m) {
               for (let k = this.open.length - 1; k >= 0; k--) {
-                if (this.sections[this.open[k]].name !== m[3]) continue;
-                for (let j = k; j < this.open.length; j++) { const s = this.sections[this.open[j]]; s.end = i; s.t1 = m[2] ? +m[2] : null; }
+                const s = this.sections[this.open[k]];
+                if (s.name !== m[3]) continue;
+                // Only this section ends: one opened inside it and still open (a section of
+                // the job's own that spans several script lines) goes on.
+                s.end = i;
+                s.t1 = m[2] ? +m[2] : null;
                 this.owner.push(this.open[k]);
-                this.open.length = k;
+                this.open.splice(k, 1);
                 kind = parseLine(line, PLAIN)[0].every(r => r[1] === '') ? 2 : 0;
                 this.kind.push(kind);
                 return;
@@ -357,6 +361,10 @@ extension Assets {
             this.firstShown = true;
             performance.mark('slipway-log-first-lines');
             this.viewport.dataset.firstLines = 'shown';
+          }
+          if (this.markTarget && this.rows.querySelector('.row.target')) {
+            this.markTarget = false;
+            performance.mark('slipway-log-target-shown');
           }
           if (this.complete && !this.completeMarked) {
             this.completeMarked = true;
@@ -478,6 +486,7 @@ extension Assets {
           this.pendingAnchor = null;
           this.target = line;
           this.show(line);
+          if (!this.anchorMarked) { this.anchorMarked = true; this.markTarget = true; }
         };
         LogViewer.prototype.plain = function (i) {
           if (i >= this.lines.length) return parseLine(this.partial, PLAIN)[0].map(r => r[1]).join('');

@@ -8,6 +8,7 @@ extension Assets {
         :root{--fg:#1f2328;--muted:#57606a;--bg:#fff;--line:#d0d7de;--link:#0550ae;--focus:#0969da;--panel:#f6f8fa;
         --log-bg:#0d1117;--log-fg:#e6edf3;--log-ln:#8b949e;--row:20px}
         *{box-sizing:border-box}
+        [hidden]{display:none!important}
         html{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
         body{margin:0;min-width:320px}
         a{color:var(--link)}

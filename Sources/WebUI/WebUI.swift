@@ -24,7 +24,7 @@ public struct WebUI: Sendable {
         /// (`public_url` is `https://…`, through a proxy that terminates TLS).
         public var secureCookies = false
         /// Bytes of the end of a log rendered into the job page for readers without JavaScript.
-        public var staticLogBytes = 64 * 1024
+        public var staticLogBytes = 32 * 1024
         /// Pipelines on one page of the list.
         public var pageSize = 25
 
