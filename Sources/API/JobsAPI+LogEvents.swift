@@ -9,7 +9,7 @@ import Jobs
 /// ```
 /// id: 4096
 /// event: log
-/// data: {"text":"$ make\n\u001b[32mok\u001b[0m\n"}
+/// data: {"text":"$ make\n\u001b[32mok\u001b[0m\n","times":[[0,1796660000123]]}
 ///
 /// event: end
 /// data: {"offset":4096,"status":"success"}
@@ -18,7 +18,9 @@ import Jobs
 /// offset just past it: a reconnecting `EventSource` sends that offset back as `Last-Event-ID`
 /// and continues exactly there, nothing repeated and nothing fetched again. Pieces end on a
 /// UTF-8 character boundary (a character split between two writes waits for its rest), so
-/// every piece is valid text. `end` says the job finished and everything was sent.
+/// every piece is valid text. `times` says when its bytes were written (``Jobs/LogTime``:
+/// `[offset, unix milliseconds]`), for the viewer's per-line timestamps. `end` says the job
+/// finished and everything was sent.
 extension JobsAPI {
     /// The largest piece of log in one event.
     static let logEventPiece = 256 * 1024
@@ -48,13 +50,17 @@ extension JobsAPI {
                 /// Bytes at `position` that are only the start of a character.
                 var waitingFor = 0
                 var lastWrite = ContinuousClock.now
+                // When each part of the log was written; read again once the log grows past
+                // what it covered (a running job).
+                var times = LogTimes(try await logs.times(of: id))
                 while true {
                     let chunk = try await logs.read(id, from: position, maximum: Self.logEventPiece)
                     let finished: Bool
                     if chunk.bytes.count > waitingFor {
                         let complete = LogText.completeCharactersLength(chunk.bytes)
                         if complete > 0 {
-                            try await writer.write(Self.logEvent(chunk.bytes[..<complete], endingAt: position + complete))
+                            try await times.refresh(for: position + complete) { try await logs.times(of: id) }
+                            try await writer.write(Self.logEvent(chunk.bytes[..<complete], from: position, endingAt: position + complete, times: times))
                             lastWrite = ContinuousClock.now
                             position += complete
                             waitingFor = 0
@@ -75,7 +81,8 @@ extension JobsAPI {
                             // A full piece may end inside a character that the next one completes.
                             let complete = LogText.completeCharactersLength(rest.bytes)
                             let length = rest.bytes.count == Self.logEventPiece && complete > 0 ? complete : rest.bytes.count
-                            try await writer.write(Self.logEvent(rest.bytes[..<length], endingAt: position + length))
+                            try await times.refresh(for: position + length) { try await logs.times(of: id) }
+                            try await writer.write(Self.logEvent(rest.bytes[..<length], from: position, endingAt: position + length, times: times))
                             position += length
                             waitingFor = 0
                             continue
@@ -94,17 +101,67 @@ extension JobsAPI {
             })
     }
 
-    /// One `log` event: `bytes` as the JSON object's `text`, with the offset after them as its id.
-    static func logEvent(_ bytes: ArraySlice<UInt8>, endingAt offset: Int) -> [UInt8] {
-        var json = JSONBuffer(capacity: bytes.count + bytes.count / 8 + 16)
+    /// One `log` event: `bytes` (the log from `start`) as the JSON object's `text`, with the
+    /// offset after them as its id, and `times`: the entries that say when its bytes were
+    /// written (`[offset, unix milliseconds]`, the first one at or before `start`).
+    static func logEvent(_ bytes: ArraySlice<UInt8>, from start: Int = 0, endingAt offset: Int, times: LogTimes = LogTimes([])) -> [UInt8] {
+        var json = JSONBuffer(capacity: bytes.count + bytes.count / 8 + 64)
         json.raw(#"{"text":"#)
         json.string(String(decoding: bytes, as: UTF8.self))
-        json.raw("}")
+        json.raw(#","times":["#)
+        for (index, time) in times.covering(start..<offset).enumerated() {
+            if index > 0 { json.raw(",") }
+            json.raw("[")
+            json.integer(Int64(time.offset))
+            json.raw(",")
+            json.integer(time.unixMilliseconds)
+            json.raw("]")
+        }
+        json.raw("]}")
         var event = Array("id: \(offset)\nevent: log\ndata: ".utf8)
         event.reserveCapacity(event.count + bytes.count + 64)
         event.append(contentsOf: json.bytes)
         event.append(contentsOf: "\n\n".utf8)
         return event
+    }
+}
+
+/// A log's times index as a stream sends it.
+struct LogTimes: Sendable {
+    private(set) var entries: [LogTime]
+
+    init(_ entries: [LogTime]) { self.entries = entries }
+
+    /// The entries that date the bytes `range`: the last one at or before its start, and every
+    /// one inside it.
+    func covering(_ range: Range<Int>) -> ArraySlice<LogTime> {
+        let firstInside = self.entries.partitionPoint { $0.offset >= range.lowerBound }
+        let start = firstInside > 0 && (firstInside == self.entries.count || self.entries[firstInside].offset > range.lowerBound) ? firstInside - 1 : firstInside
+        let end = self.entries.partitionPoint { $0.offset >= range.upperBound }
+        return start < end ? self.entries[start..<end] : []
+    }
+
+    /// Reads the index again when `offset` is past its last entry (the log grew since).
+    mutating func refresh(for offset: Int, _ read: () async throws -> [LogTime]) async throws {
+        guard let last = self.entries.last else {
+            self.entries = try await read()
+            return
+        }
+        if last.offset < offset { self.entries = try await read() }
+    }
+}
+
+extension Array {
+    /// The index of the first element for which `predicate` holds, in an array where it holds
+    /// for a suffix (binary search).
+    func partitionPoint(_ predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = self.count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
 

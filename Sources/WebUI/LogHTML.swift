@@ -46,6 +46,7 @@ enum LogHTML {
                         if code == 38 { self.foreground = colour < 16 ? colour : nil } else { self.background = colour < 16 ? colour : nil }
                         index += 2
                     } else if index + 4 < parameters.count, parameters[index + 1] == 2 {
+                        if code == 38 { self.foreground = nil } else { self.background = nil }
                         index += 4
                     }
                 default: break

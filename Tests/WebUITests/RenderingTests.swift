@@ -24,7 +24,9 @@ struct RenderingTests {
     @Test func replacesWhatTheParserCallsErrorsWithVisibleStandIns() {
         // ESC becomes ␛, NUL ␀, DEL ␡; C1 controls and noncharacters U+FFFD; tab and line feed stay.
         #expect(Self.escaped("a\u{1B}[31mb\u{0}\u{7F}\t\n") == "a␛[31mb␀␡\t\n")
-        #expect(Self.escaped("\u{85}\u{FDD0}\u{FFFE}\u{1FFFF}é😀") == "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}é😀")
+        var hostile = ""
+        for value: UInt32 in [0x85, 0xFDD0, 0xFFFE, 0x1FFFF] { hostile.unicodeScalars.append(Unicode.Scalar(value)!) }
+        #expect(Self.escaped(hostile + "é😀") == "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}é😀")
         #expect(Self.escaped("\r") == "␍")
     }
 
@@ -36,7 +38,7 @@ struct RenderingTests {
 
     @Test func logLinesAreNumberedLinkableAndEscaped() {
         let html = Self.rendered("<script>alert(1)</script>\nsecond", firstLine: 41)
-        #expect(html.contains(#"<span class="line" id="L41"><a class="ln" tabindex="-1" href="#L41">41</a>&lt;script&gt;alert(1)&lt;/script&gt;</span>"#))
+        #expect(html.contains(##"<span class="line" id="L41"><a class="ln" tabindex="-1" href="#L41">41</a>&lt;script&gt;alert(1)&lt;/script&gt;</span>"##))
         #expect(html.contains(#"id="L42""#) && html.contains(">second</span>"))
         #expect(!html.contains("<script>"))
     }

@@ -119,7 +119,13 @@ return {index: all.indexOf(el), tag: el.tagName, text: (el.textContent || el.get
 def accessibility(browser, name):
     problems = browser.run(ACCESSIBILITY)
     check(f"accessibility: landmarks and labels on {name}", not problems, problems)
-    browser.run("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+    # Sequential focus navigation starts where focus last was: move that point to the top.
+    browser.run("""window.scrollTo(0, 0);
+        const start = document.createElement('span');
+        start.tabIndex = -1;
+        document.body.prepend(start);
+        start.focus();
+        start.remove();""")
     order = []
     for _ in range(12):
         browser.keys("\ue004")  # Tab
@@ -240,6 +246,10 @@ def open_server(browser):
     wait_complete(browser)
     rows = text_of_rows(browser)
     check("a job's own section shows its header", "My own section" in rows and "inside one" in rows, rows[:500])
+    steps = browser.run("return Array.from(document.querySelectorAll('#log-viewer .row.section')).map(r => r.textContent)")
+    check("slipway's own steps are sections: the workspace and each script line",
+          any("Preparing the workspace" in s for s in steps) and any("$ echo inside one" in s for s in steps), steps)
+    check("sections show their durations", any(re.search(r"\d s$", s) for s in steps), steps)
     toggle = browser.run("""
         const row = Array.from(document.querySelectorAll('#log-viewer .row')).find(r => r.querySelector('.text').textContent === 'My own section');
         const button = row && row.querySelector('.toggle');
@@ -249,10 +259,6 @@ def open_server(browser):
     browser.wait_for("return !document.getElementById('log-viewer').textContent.includes('inside one')", what="the section to collapse")
     state = browser.run(f"return document.querySelector('.toggle[data-section=\"{toggle}\"]').getAttribute('aria-expanded')")
     check("a section collapses (its lines leave the page, aria-expanded=false)", state == "false", state)
-    steps = browser.run("return Array.from(document.querySelectorAll('#log-viewer .row.section')).map(r => r.textContent)")
-    check("slipway's own steps are sections: the workspace and each script line",
-          any("Preparing the workspace" in s for s in steps) and any("$ echo inside one" in s for s in steps), steps)
-    check("sections show their durations", any(re.search(r"\d s$", s) for s in steps), steps)
     browser.click("#log-timestamps")
     stamped = browser.run("return Array.from(document.querySelectorAll('#log-viewer .row .ts')).map(t => t.textContent)")
     check("timestamps show on demand", stamped and all(len(t) == 8 and t[2] == ":" for t in stamped), stamped[:3])
