@@ -24,6 +24,8 @@ import Jobs
 extension JobsAPI {
     /// The largest piece of log in one event.
     static let logEventPiece = 256 * 1024
+    /// The largest first piece of a stream.
+    static let firstLogEventPiece = 16 * 1024
 
     func logEvents(_ request: HTTPRequest) async throws -> HTTPResponse {
         let id = try Self.jobID(request)
@@ -54,7 +56,9 @@ extension JobsAPI {
                 // what it covered (a running job).
                 var times = LogTimes(try await logs.times(of: id))
                 while true {
-                    let chunk = try await logs.read(id, from: position, maximum: Self.logEventPiece)
+                    // A small first piece puts the first lines on screen sooner.
+                    let piece = position == first && waitingFor == 0 ? Self.firstLogEventPiece : Self.logEventPiece
+                    let chunk = try await logs.read(id, from: position, maximum: piece)
                     let finished: Bool
                     if chunk.bytes.count > waitingFor {
                         let complete = LogText.completeCharactersLength(chunk.bytes)

@@ -472,6 +472,7 @@ extension Assets {
           this.reveal(i);
           let lo = 0, hi = this.visible.length - 1, at = -1;
           while (lo <= hi) { const mid = (lo + hi) >> 1; if (this.visible[mid] < i) lo = mid + 1; else { at = mid; hi = mid - 1; } }
+          if (at < 0) at = this.visible.length - 1;
           if (at < 0) return;
           this.follow.checked = false;
           this.spacer.style.height = (this.visible.length * this.rowHeight) + 'px';

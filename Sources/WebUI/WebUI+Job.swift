@@ -96,29 +96,34 @@ extension WebUI {
         var isPartial: Bool
     }
 
-    /// Reads the log to its end in pieces, counting lines, and keeps its last
-    /// `settings.staticLogBytes` bytes (from a line start).
+    /// Counts the log's lines in pieces (nothing but the count is kept), then reads its last
+    /// `settings.staticLogBytes` bytes from a line start.
     func logTail(of id: JobID) async throws -> LogTail {
-        let keep = self.settings.staticLogBytes
-        var offset = 0
-        var window: [UInt8] = []
-        var firstLine = 1
-        /// Drops whole lines from the front until at most `keep` bytes are left.
-        func trim() {
-            let cut = window.count - keep
-            let lineStart = window[cut...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? window.count
-            firstLine += window[..<lineStart].lazy.filter { $0 == UInt8(ascii: "\n") }.count
-            window.removeFirst(lineStart)
-        }
+        var size = 0
+        var newlines = 0
         while true {
-            let chunk = try await self.logs.read(id, from: offset, maximum: 1 << 20)
+            let chunk = try await self.logs.read(id, from: size, maximum: 1 << 20)
             if chunk.bytes.isEmpty { break }
-            window.append(contentsOf: chunk.bytes)
-            offset = chunk.nextOffset
-            if window.count > 2 * keep { trim() }
+            newlines += Self.newlines(in: chunk.bytes[...])
+            size = chunk.nextOffset
         }
-        if window.count > keep { trim() }
-        return LogTail(bytes: window, firstLine: firstLine, size: offset, isPartial: firstLine > 1)
+        let start = max(0, size - self.settings.staticLogBytes)
+        var tail = try await self.logs.read(id, from: start, maximum: size - start).bytes[...]
+        if start > 0 {
+            // Whole lines only: drop the one the cut went through.
+            let lineStart = tail.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? tail.endIndex
+            tail = tail[lineStart...]
+        }
+        let firstLine = newlines - Self.newlines(in: tail) + 1
+        return LogTail(bytes: Array(tail), firstLine: firstLine, size: size, isPartial: firstLine > 1)
+    }
+
+    static func newlines(in bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var count = 0
+            for byte in buffer where byte == UInt8(ascii: "\n") { count += 1 }
+            return count
+        }
     }
 
     /// The log: a toolbar for the script's viewer, and the end of the log as HTML for readers

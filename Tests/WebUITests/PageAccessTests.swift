@@ -126,6 +126,20 @@ struct PageAccessTests {
         }
     }
 
+    /// Without JavaScript the page shows the log's end, numbered as in the whole log.
+    @Test func theJobPageShowsTheEndOfALongLogWithItsLineNumbers() async throws {
+        try await self.withServer(tokens: false) { server in
+            let job = try await server.job(status: .running)
+            let text = (1...6000).map { "line \($0)\n" }.joined()
+            await server.application.logs.append(Array(text.utf8), to: job.id)
+            let page = try await server.request(.get, "/jobs/\(job.id)")
+            let first = try #require(page.text.firstMatch(of: /from line (\d+)/).map { Int($0.1)! })
+            #expect(first > 1 && first < 6000)
+            #expect(page.text.contains(##"id="L\##(first)"><a class="ln" tabindex="-1" href="#L\##(first)">\##(first)</a>line \##(first)</span>"##))
+            #expect(page.text.contains(##">6000</a>line 6000</span>"##) && !page.text.contains(##"id="L\##(first - 1)""##))
+        }
+    }
+
     @Test func formsNeedTheirSessionsCSRFTokenAndThisOrigin() async throws {
         try await self.withServer(tokens: false) { server in
             let job = try await server.job(status: .running)
