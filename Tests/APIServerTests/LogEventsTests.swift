@@ -32,42 +32,43 @@ struct LogEventsTests {
     }
 
     @Test func streamsTheLogInWholeCharactersWithOffsetsToResumeFrom() async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        let job = try await server.insertJob(status: .running)
-        let logs = server.application.logs
-        // "é" is split between two appends: no event may carry half of it.
-        await logs.append([0x68, 0xC3], to: job.id)
-        let stream = Task { try await server.request(.get, "/v1/jobs/\(job.id)/log/events") }
-        try await Task.sleep(for: .milliseconds(200))
-        await logs.append([0xA9] + Array("llo \u{1B}[31mred\u{1B}[0m\n<script>\n".utf8), to: job.id)
-        _ = try await server.apply(.succeed, to: job.id)
-        await logs.finish(job.id)
-        let response = try await stream.value
-        #expect(response.status == 200 && response.fields["Content-Type"] == "text/event-stream")
-        let events = Self.events(response.text)
-        let whole = "héllo \u{1B}[31mred\u{1B}[0m\n<script>\n"
-        #expect(Self.text(of: events) == whole)
-        #expect(events.last?.event == "end" && events.last?.data == #"{"offset":\#(whole.utf8.count),"status":"success"}"#)
-        #expect(events.filter { $0.event == "log" }.last?.id == String(whole.utf8.count))
+        try await withAPIServer { server in
+            let job = try await server.insertJob(status: .running)
+            let logs = server.application.logs
+            // "é" is split between two appends: no event may carry half of it.
+            await logs.append([0x68, 0xC3], to: job.id)
+            let stream = Task { try await server.request(.get, "/v1/jobs/\(job.id)/log/events") }
+            // Lets the stream start before the rest arrives (the outcome must be the same either way).
+            try await Task.sleep(for: .milliseconds(200))
+            await logs.append([0xA9] + Array("llo \u{1B}[31mred\u{1B}[0m\n<script>\n".utf8), to: job.id)
+            _ = try await server.apply(.succeed, to: job.id)
+            await logs.finish(job.id)
+            let response = try await stream.value
+            #expect(response.status == 200 && response.fields["Content-Type"] == "text/event-stream")
+            let events = Self.events(response.text)
+            let whole = "héllo \u{1B}[31mred\u{1B}[0m\n<script>\n"
+            #expect(Self.text(of: events) == whole)
+            #expect(events.last?.event == "end" && events.last?.data == #"{"offset":\#(whole.utf8.count),"status":"success"}"#)
+            #expect(events.filter { $0.event == "log" }.last?.id == String(whole.utf8.count))
 
-        // Resuming from the first event's id repeats nothing.
-        let first = try #require(events.first { $0.event == "log" })
-        let resumed = try await server.request(.get, "/v1/jobs/\(job.id)/log/events", fields: [("Last-Event-ID", first.id ?? "")])
-        let rest = Self.text(of: Self.events(resumed.text))
-        #expect(Self.text(of: [first]) + rest == whole)
+            // Resuming from the first event's id repeats nothing.
+            let first = try #require(events.first { $0.event == "log" })
+            let resumed = try await server.request(.get, "/v1/jobs/\(job.id)/log/events", fields: [("Last-Event-ID", first.id ?? "")])
+            let rest = Self.text(of: Self.events(resumed.text))
+            #expect(Self.text(of: [first]) + rest == whole)
+        }
     }
 
     @Test func refusesBadOffsetsAndUnknownJobs() async throws {
-        let server = try await APIServer.start()
-        defer { Task { await server.stop() } }
-        let job = try await server.insertJob(status: .success)
-        for offset in ["-1", "abc", "99999999999999999999", ""] {
-            #expect(try await server.request(.get, "/v1/jobs/\(job.id)/log/events?offset=\(offset)").status == 400, "\(offset)")
+        try await withAPIServer { server in
+            let job = try await server.insertJob(status: .success)
+            for offset in ["-1", "abc", "99999999999999999999", ""] {
+                #expect(try await server.request(.get, "/v1/jobs/\(job.id)/log/events?offset=\(offset)").status == 400, "\(offset)")
         }
         #expect(try await server.request(.get, "/v1/jobs/424242/log/events").status == 404)
         let past = try await server.request(.get, "/v1/jobs/\(job.id)/log/events?offset=100")
         #expect(Self.events(past.text).map(\.event) == ["end"])
+        }
     }
 
     @Test(arguments: [

@@ -15,23 +15,13 @@ import TestSupport
 /// `Tests/python/webui_browser_test.py`), against two live servers — one open, one with tokens —
 /// running real jobs on the private Docker daemon (`eval "$(scripts/docker-test-env.sh start)"`).
 /// Screenshots land in `.test-artifacts/webui/`.
-@Suite("web pages in headless Chromium", .serialized,
-       .disabled(if: ProcessInfo.processInfo.environment["SLIPWAY_SKIP_DOCKER"] == "1", "needs the private Docker daemon"))
+@Suite("web pages in headless Chromium", .serialized, .disabled(if: DockerTestEnvironment.isSkipped, DockerTestEnvironment.skipComment))
 struct BrowserTests {
-    static let environment = ProcessInfo.processInfo.environment
-    static let busybox = environment["SLIPWAY_TEST_BUSYBOX_IMAGE"] ?? "slipway-test/busybox:latest"
-
-    static func dockerHost() throws -> String {
-        guard let host = environment["SLIPWAY_TEST_DOCKER_HOST"] ?? environment["DOCKER_HOST"], !host.isEmpty else {
-            Issue.record("start the private Docker daemon: eval \"$(scripts/docker-test-env.sh start)\" (or SLIPWAY_SKIP_DOCKER=1)")
-            throw CancellationError()
-        }
-        return host
-    }
+    static var busybox: String { DockerTestEnvironment.busyboxImage }
 
     /// The Python with html5lib: scripts/test.sh's virtualenv.
     static var python: String {
-        if let configured = environment["SLIPWAY_PYTHON"] { return configured }
+        if let configured = ProcessRunner.environment["SLIPWAY_PYTHON"] { return configured }
         let venv = "\(ProcessRunner.repositoryRoot)/.venv-test/bin/python"
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
@@ -40,7 +30,7 @@ struct BrowserTests {
         for program in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
             try #require(FileManager.default.isExecutableFile(atPath: program), "\(program) is missing: scripts/test.sh installs chromium and chromium-driver")
         }
-        let docker = try Self.dockerHost()
+        let docker = try DockerTestEnvironment.host()
         let open = try await UIServer.start(docker: docker)
         let guarded: UIServer
         do {
@@ -109,9 +99,10 @@ struct BrowserTests {
         let scenarioPath = "\(open.directory)/scenario.json"
         try JSONSerialization.data(withJSONObject: scenario).write(to: URL(fileURLWithPath: scenarioPath))
         let script = "\(ProcessRunner.repositoryRoot)/Tests/python/webui_browser_test.py"
-        // The script ends Chromium itself (by process id) on every path, also on SIGTERM, which
-        // `timeout` sends if it overruns its own deadline.
-        let result = try await ProcessRunner.run("/usr/bin/timeout", ["-k", "30", "900", Self.python, script, scenarioPath])
+        // The script ends Chromium itself (by process id) on every path, and has a deadline of
+        // its own; past ours, the runner kills its process group (chromedriver and Chromium too).
+        let result = try await ProcessRunner.run(Self.python, [script, scenarioPath], timeout: .seconds(900))
+        #expect(!result.timedOut, "the browser test ran past 15 minutes")
         let report = (try? JSONSerialization.jsonObject(with: Data(result.stdoutBytes))) as? [String: Any]
         let checks = report?["checks"] as? [[String: Any]] ?? []
         #expect(!checks.isEmpty, "no report from the browser test: \(result.stdout.suffix(2000))\n\(result.stderr.suffix(4000))")
