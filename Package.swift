@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: slipway → Application → (API, GitLab, Jobs, Store, DockerGuard → Docker, HTTP)
+// Dependencies point one way: slipway → Application → (WebUI → API, GitLab, Jobs, Store, DockerGuard → Docker, HTTP)
 // → (TLS, Sockets, Compression, SQLite, YAML) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
 let package = Package(
     name: "slipway",
@@ -52,6 +52,9 @@ let package = Package(
             dependencies: ["Docker", "HTTP", "Sockets", "Threads", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "API", dependencies: ["HTTP", "Jobs", .product(name: "Logging", package: "swift-log")]),
+        // The web pages for people: server-rendered HTML over the API's read ports and its
+        // access policy; its CSS and JavaScript are compiled in.
+        .target(name: "WebUI", dependencies: ["API", "HTTP", "Jobs", "Compression"]),
         .target(
             name: "GitLab",
             dependencies: ["CSystem", "Jobs", "Processes", "YAML", .product(name: "Logging", package: "swift-log")]
@@ -61,7 +64,7 @@ let package = Package(
         .target(
             name: "Application",
             dependencies: [
-                "API", "CommitStatus", "Docker", "DockerGuard", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "YAML",
+                "API", "CommitStatus", "Docker", "DockerGuard", "GitLab", "HTTP", "Jobs", "Processes", "Sockets", "Store", "SystemCalls", "Threads", "WebUI", "YAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,6 +111,13 @@ let package = Package(
         .testTarget(name: "DockerGuardTests", dependencies: ["DockerGuard", "Docker", "HTTP", "Processes", "Sockets", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Jobs", "Threads"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Jobs"]),
+        // The pages' rendering and sessions, and the pages in headless Chromium against a live
+        // server running real jobs on the private Docker daemon.
+        .testTarget(
+            name: "WebUITests",
+            dependencies: ["WebUI", "API", "Application", "HTTP", "Jobs", "Store", "Sockets", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "APIServerTests",
             dependencies: ["Application", "API", "Docker", "HTTP", "Jobs", "Store", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need on Debian 12 (build libraries, curl, nghttp2 tools, openssl, Python
-# packages, Docker Engine), starts a private Docker daemon, runs every test, and stops what it
-# started — also when a test crashes.
+# Installs what the tests need on Debian 12 (build libraries, curl, nghttp2 tools, openssl,
+# headless Chromium and chromedriver, Python packages, Docker Engine), starts a private Docker
+# daemon, runs every test, and stops what it started — also when a test crashes.
 #
 #   scripts/test.sh                       everything: Swift tests, schemathesis, deploy test
 #   scripts/test.sh --repeat N            builds once, then runs the Swift tests N times in a row
@@ -37,14 +37,17 @@ report_timings() {
 phase "installing what the tests need"
 install_build_dependencies
 apt_install curl python3 python3-venv nghttp2-client openssl docker-compose
+# The web pages' browser test (Tests/WebUITests) drives Debian's headless Chromium.
+apt_install chromium chromium-driver
 require_swift
 
 # Python clients for the live tests, in a virtualenv of their own.
 venv=.venv-test
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx, schemathesis' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import requests, h2, hyperframe, hpack, httpx, schemathesis, html5lib' 2>/dev/null; then
   log "preparing the Python test environment in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check requests==2.34.2 h2==4.4.1 hyperframe==6.1.0 hpack==4.2.0 'httpx[http2]==0.28.1' schemathesis==4.32.5
+  "$venv/bin/pip" install -q --disable-pip-version-check requests==2.34.2 h2==4.4.1 hyperframe==6.1.0 hpack==4.2.0 'httpx[http2]==0.28.1' schemathesis==4.32.5 \
+    html5lib==1.1 six==1.17.0 webencodings==0.5.1
 fi
 export SLIPWAY_PYTHON="$PWD/$venv/bin/python"
 phase_done "set-up"

@@ -4,7 +4,8 @@
 import HTTP
 import Jobs
 
-/// `GET /v1/events`: Server-Sent Events of job and pipeline status changes.
+/// `GET /v1/events`: Server-Sent Events of job and pipeline status changes (the web pages'
+/// live updates too: a page's `EventSource` is authorized by its session cookie).
 ///
 /// ```
 /// id: 42
@@ -36,6 +37,7 @@ public struct EventsAPI: Sendable {
         var project: String?
         var ref: String?
         var pipelineID: Int64?
+        var jobID: JobID?
 
         func matches(_ change: StateChange) -> Bool {
             if !self.subjects.contains(change.subject) { return false }
@@ -44,6 +46,7 @@ public struct EventsAPI: Sendable {
             if let project, change.project != project { return false }
             if let ref, change.ref != ref { return false }
             if let pipelineID, change.pipelineID != pipelineID { return false }
+            if let jobID, change.subject != .job || change.jobID != jobID { return false }
             return true
         }
     }
@@ -57,6 +60,7 @@ public struct EventsAPI: Sendable {
         filter.project = try parameters.string("project")
         filter.ref = try parameters.string("ref")
         filter.pipelineID = try parameters.positiveInteger("pipeline_id")
+        filter.jobID = try parameters.positiveInteger("job_id").map(JobID.init(rawValue:))
         if let type = request.query("type") {
             guard let subject = StateChange.Subject(rawValue: type) else { throw QueryParameters.invalid("type", "must be job or pipeline") }
             filter.subjects = [subject]

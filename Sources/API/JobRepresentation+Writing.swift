@@ -65,7 +65,9 @@ extension JobRepresentation {
         json.string(job.status.rawValue)
         json.raw(#","timeout":"#)
         json.number(Self.seconds(job.timeout))
-        json.raw(#","worker":"#)
+        json.raw(#","web_url":"/jobs/"#)
+        json.integer(job.id.rawValue)
+        json.raw(#"","worker":"#)
         json.string(job.worker.rawValue)
         json.raw("}")
     }

@@ -25,9 +25,12 @@ public struct JobRepresentation: Encodable, Sendable {
     public var ref: String?
     /// The job this one retries.
     public var retryOf: Int64?
+    /// The job's page for people (``WebLinks/job(_:)``).
+    public var webURL: String
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, worker, image, duration, timeout, project, stage, ref
+        case webURL = "web_url"
         case failureReason = "failure_reason"
         case exitCode = "exit_code"
         case createdAt = "created_at"
@@ -59,6 +62,7 @@ public struct JobRepresentation: Encodable, Sendable {
         try container.encode(self.stage, forKey: .stage)
         try container.encode(self.ref, forKey: .ref)
         try container.encode(self.retryOf, forKey: .retryOf)
+        try container.encode(self.webURL, forKey: .webURL)
     }
 
     public init(_ job: Job, now: Date = Date()) {
@@ -84,6 +88,7 @@ public struct JobRepresentation: Encodable, Sendable {
         self.stage = job.stage
         self.ref = job.ref
         self.retryOf = job.retryOf?.rawValue
+        self.webURL = WebLinks.job(job.id)
     }
 
     static func seconds(_ duration: Duration) -> Double {

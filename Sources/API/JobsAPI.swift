@@ -39,6 +39,8 @@ public struct JobsAPI: Sendable {
     public var access = AccessPolicy.open
     /// The longest `?wait=` honoured; longer waits are shortened to it.
     public var maxWait: Duration = .seconds(60)
+    /// How often an idle log event stream gets a comment line (`api.events.heartbeat_interval`).
+    public var logHeartbeat: Duration = .seconds(15)
 
     public init(store: any JobStore & JobCatalog, logs: any LogStore, scheduler: Scheduler, hostPolicy: HostWorkerPolicy, availableWorkers: Set<WorkerKind>) {
         self.store = store
@@ -61,9 +63,10 @@ public struct JobsAPI: Sendable {
         // than the task and the hops to a reader thread and back. `?wait=` long polls run as
         // tasks.
         router.get(
-            "/v1/jobs/{id}", immediate: access.guardingNow(.read) { request in try api.showNow(request) },
-            otherwise: access.guarding(.read) { request in try await api.show(request) })
-        router.get("/v1/jobs/{id}/log", access.guarding(.read) { request in try await api.log(request) })
+            "/v1/jobs/{id}", immediate: WebLinks.redirectingPagesNow(WebLinks.jobPage, access.guardingNow(.read) { request in try api.showNow(request) }),
+            otherwise: WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read) { request in try await api.show(request) }))
+        router.get("/v1/jobs/{id}/log", WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read) { request in try await api.log(request) }))
+        router.get("/v1/jobs/{id}/log/events", access.guarding(.read) { request in try await api.logEvents(request) })
         router.post("/v1/jobs/{id}/cancel", access.guarding(.submit) { request in try await api.cancel(request) })
         router.post("/v1/jobs/{id}/retry", access.guarding(.submit) { request in try await api.retry(request) })
     }
@@ -153,7 +156,16 @@ public struct JobsAPI: Sendable {
 
     /// A new pending job with the same specification, linked to `id` (`retry_of`).
     func retry(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let original = try await self.job(for: request)
+        let job = try await self.retry(job: try Self.jobID(request))
+        var response = JobRepresentation.response(job, status: .created)
+        response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
+        return response
+    }
+
+    /// Retries finished job `id` (`POST /v1/jobs/{id}/retry`, and the job page's button):
+    /// the new job. Refusals are ``HTTP/HTTPError``s with the API's statuses.
+    public func retry(job id: JobID) async throws -> Job {
+        guard let original = try await self.store.job(id) else { throw HTTPError(.notFound, "no job \(id)") }
         guard original.status.isFinished else {
             throw HTTPError(.conflict, "job \(original.id) is \(original.status.rawValue); only a finished job can be retried",
                             type: "https://slipway.dev/problems/job-not-finished")
@@ -168,19 +180,22 @@ public struct JobsAPI: Sendable {
         let job = try await self.store.insertRetry(of: original, at: Date())
         self.events?.jobChanged(job)
         await self.scheduler.submit(job)
-        var response = JobRepresentation.response(job, status: .created)
-        response.fields.append(name: "Location", value: "/v1/jobs/\(job.id)")
-        return response
+        return job
     }
 
     func cancel(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let job = try await self.job(for: request)
+        JobRepresentation.response(try await self.cancel(job: try Self.jobID(request)), status: .accepted)
+    }
+
+    /// Cancels job `id` (`POST /v1/jobs/{id}/cancel`, and the job page's button): the job as
+    /// it is now; 409 once it has finished.
+    public func cancel(job id: JobID) async throws -> Job {
+        guard let job = try await self.store.job(id) else { throw HTTPError(.notFound, "no job \(id)") }
         guard !job.status.isFinished else {
             throw HTTPError(.conflict, "job \(job.id) has already finished (\(job.status.rawValue))")
         }
         do {
-            let updated = try await self.scheduler.cancel(job.id)
-            return JobRepresentation.response(updated, status: .accepted)
+            return try await self.scheduler.cancel(job.id)
         } catch let error as IllegalTransition {
             throw HTTPError(.conflict, "job \(job.id) cannot be canceled: \(error)")
         }

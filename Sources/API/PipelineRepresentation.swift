@@ -22,9 +22,12 @@ public struct PipelineRepresentation: Encodable, Sendable {
     /// The newer pipeline for the same ref that canceled this one.
     public var autoCanceledBy: Int64?
     public var jobs: [JobRepresentation]?
+    /// The pipeline's page for people (``WebLinks/pipeline(_:)``).
+    public var webURL: String
 
     enum CodingKeys: String, CodingKey {
         case id, project, ref, sha, source, status, jobs
+        case webURL = "web_url"
         case createdAt = "created_at"
         case finishedAt = "finished_at"
         case failureReason = "failure_reason"
@@ -46,6 +49,7 @@ public struct PipelineRepresentation: Encodable, Sendable {
         try container.encode(self.failureMessage, forKey: .failureMessage)
         try container.encode(self.autoCanceledBy, forKey: .autoCanceledBy)
         try container.encodeIfPresent(self.jobs, forKey: .jobs)
+        try container.encode(self.webURL, forKey: .webURL)
     }
 
     /// - Parameter includeJobs: whether to list the jobs (detail view) or only summarize them.
@@ -63,5 +67,6 @@ public struct PipelineRepresentation: Encodable, Sendable {
         self.failureMessage = pipeline.failureMessage
         self.autoCanceledBy = pipeline.autoCanceledBy
         self.jobs = includeJobs ? jobs.map { JobRepresentation($0, now: now) } : nil
+        self.webURL = WebLinks.pipeline(pipeline.id)
     }
 }

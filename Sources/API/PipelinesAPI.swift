@@ -18,8 +18,8 @@ public struct PipelinesAPI: Sendable {
 
     public func register(on router: inout Router) {
         let api = self
-        router.get("/v1/pipelines", self.access.guarding(.read) { request in try await api.list(request) })
-        router.get("/v1/pipelines/{id}", self.access.guarding(.read) { request in try await api.show(request) })
+        router.get("/v1/pipelines", WebLinks.redirectingPages(WebLinks.pipelinesPage, self.access.guarding(.read) { request in try await api.list(request) }))
+        router.get("/v1/pipelines/{id}", WebLinks.redirectingPages(WebLinks.pipelinePage, self.access.guarding(.read) { request in try await api.show(request) }))
         router.post("/v1/pipelines/{id}/cancel", self.access.guarding(.admin) { request in try await api.cancel(request) })
     }
 
@@ -53,6 +53,19 @@ public struct PipelinesAPI: Sendable {
     /// Cancels every job of the pipeline that has not finished: 202, or 409 when all have.
     func cancel(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (pipeline, jobs) = try await self.pipeline(for: request)
+        let updated = try await self.cancel(pipeline, jobs: jobs)
+        return try .json(PipelineRepresentation(pipeline, jobs: updated, includeJobs: true), status: .accepted)
+    }
+
+    /// Cancels every unfinished job of pipeline `id` (`POST /v1/pipelines/{id}/cancel`, and
+    /// the pipeline page's button): its jobs as they are now; 409 when all had finished.
+    public func cancel(pipeline id: Int64) async throws -> [Job] {
+        guard let pipeline = try await self.store.pipeline(id) else { throw HTTPError(.notFound, "no pipeline \(id)") }
+        let jobs = try await self.store.jobs(inPipelines: [id])[id] ?? []
+        return try await self.cancel(pipeline, jobs: jobs)
+    }
+
+    private func cancel(_ pipeline: Pipeline, jobs: [Job]) async throws -> [Job] {
         let unfinished = jobs.filter { !$0.status.isFinished }
         guard !unfinished.isEmpty else {
             let status = pipeline.status(of: jobs)
@@ -63,8 +76,7 @@ public struct PipelinesAPI: Sendable {
             // A job that finished meanwhile is not an error: the pipeline is still canceled.
             _ = try? await self.scheduler.cancel(job.id)
         }
-        let updated = try await self.store.jobs(inPipelines: [pipeline.id])[pipeline.id] ?? []
-        return try .json(PipelineRepresentation(pipeline, jobs: updated, includeJobs: true), status: .accepted)
+        return try await self.store.jobs(inPipelines: [pipeline.id])[pipeline.id] ?? []
     }
 
     private func pipeline(for request: HTTPRequest) async throws -> (Pipeline, [Job]) {

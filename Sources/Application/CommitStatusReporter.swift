@@ -37,7 +37,7 @@ public final class CommitStatusReporter: Sendable {
     public struct Configuration: Sendable {
         /// The tokens, global and per project.
         public var credentials = CommitStatusCredentials()
-        /// `public_url`: statuses link to `{public_url}/v1/jobs/{id}`.
+        /// `public_url`: statuses link to the job page `{public_url}/jobs/{id}`.
         public var publicURL: String?
         /// Trust for GitLab's certificate (`gitlab.ca_file`, else the system store).
         public var tls = TLSConfiguration()

@@ -60,6 +60,10 @@ final class MaskingLogStore: LogStore {
         try await self.base.read(id, from: offset, maximum: maximum)
     }
 
+    func times(of id: JobID) async throws -> [LogTime] {
+        try await self.base.times(of: id)
+    }
+
     func isFinished(_ id: JobID) -> Bool? {
         self.base.isFinished(id)
     }

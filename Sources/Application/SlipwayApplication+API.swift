@@ -6,15 +6,15 @@ import HTTP
 import Jobs
 import Logging
 import Store
+import WebUI
 
 extension SlipwayApplication {
     /// Registers the REST API beyond `/v1/jobs`: pipelines, events, workers and metrics, all
     /// behind the configured access policy.
     static func registerAPI(
-        on router: inout Router, configuration: SlipwayConfiguration, store: SQLiteJobStore, scheduler: Scheduler,
+        on router: inout Router, configuration: SlipwayConfiguration, access: AccessPolicy, store: SQLiteJobStore, scheduler: Scheduler,
         events: EventHub, metrics: MetricsRegistry, dindWorker: DindWorker?
     ) {
-        let access = configuration.api.accessPolicy
         var pipelines = PipelinesAPI(store: store, scheduler: scheduler)
         pipelines.access = access
         pipelines.register(on: &router)
@@ -28,6 +28,20 @@ extension SlipwayApplication {
             operations.warmDaemons = { kind in kind == .dind ? await warmPool.readyCount : nil }
         }
         operations.register(on: &router)
+    }
+
+    /// Registers the web pages (`/`, `/pipelines`, `/jobs/{id}`, sign-in, assets) over the same
+    /// store, actions and access policy as the API.
+    static func registerPages(
+        on router: inout Router, configuration: SlipwayConfiguration, access: AccessPolicy, sessions: BrowserSessions,
+        store: SQLiteJobStore, logs: FileLogStore, jobs: JobsAPI, scheduler: Scheduler
+    ) {
+        var pipelines = PipelinesAPI(store: store, scheduler: scheduler)
+        pipelines.access = access
+        var settings = WebUI.Settings()
+        settings.secureCookies = configuration.ui.secureCookies(publicURL: configuration.publicURL)
+        WebUI(store: store, logs: logs, jobs: jobs, pipelines: pipelines, access: access, sessions: sessions, settings: settings)
+            .register(on: &router)
     }
 
     /// The server's observer: metrics for every request, plus an access log line at debug

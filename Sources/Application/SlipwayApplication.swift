@@ -143,20 +143,28 @@ public final class SlipwayApplication: Sendable {
 
         var router = Router()
         Self.registerHealth(on: &router, monitor: self.monitor, store: self.store)
+        // One policy for the API and the pages: the pages' session cookie counts as its token
+        // on the API's GET endpoints.
+        let sessions = BrowserSessions(lifetime: configuration.ui.sessionLifetime)
+        var access = configuration.api.accessPolicy
+        access.sessions = sessions
         var hostPolicy = JobsAPI.HostWorkerPolicy()
         hostPolicy.allowedProjects = Set(configuration.workers.host.allowedProjects)
         hostPolicy.allowAPISubmissions = configuration.workers.host.allowAPISubmissions
         var jobsAPI = JobsAPI(store: self.store, logs: self.logs, scheduler: self.scheduler, hostPolicy: hostPolicy, availableWorkers: Set(pools.keys))
         jobsAPI.limits.defaultTimeout = configuration.workers.defaultTimeout
         jobsAPI.events = events
-        jobsAPI.access = configuration.api.accessPolicy
+        jobsAPI.access = access
         jobsAPI.maxWait = configuration.api.maxWait
+        jobsAPI.logHeartbeat = configuration.api.events.heartbeatInterval
         jobsAPI.register(on: &router)
-        Self.registerAPI(on: &router, configuration: configuration, store: self.store, scheduler: self.scheduler, events: events, metrics: metrics,
-                         dindWorker: self.dindWorker)
+        Self.registerAPI(on: &router, configuration: configuration, access: access, store: self.store, scheduler: self.scheduler, events: events,
+                         metrics: metrics, dindWorker: self.dindWorker)
+        Self.registerPages(on: &router, configuration: configuration, access: access, sessions: sessions, store: self.store, logs: self.logs,
+                           jobs: jobsAPI, scheduler: self.scheduler)
         WebhookEndpoint(
             receiver: WebhookReceiver(projects: configuration.projects.map(\.settings)), projects: configuration.projects,
-            store: self.store, planner: self.planner, metrics: metrics, logger: logger, access: configuration.api.accessPolicy,
+            store: self.store, planner: self.planner, metrics: metrics, logger: logger, access: access,
             maxBodyBytes: configuration.gitlab.maxBodyBytes
         ).register(on: &router)
 

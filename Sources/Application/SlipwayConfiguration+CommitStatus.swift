@@ -5,7 +5,7 @@ import CommitStatus
 
 /// The commit status settings:
 /// ```yaml
-/// public_url: https://slipway.example.com   # statuses link to {public_url}/v1/jobs/{id}
+/// public_url: https://slipway.example.com   # statuses link to the job page {public_url}/jobs/{id}
 /// gitlab:
 ///   url: https://gitlab.example.com         # or with a relative root: https://example.com/gitlab
 ///   status_token: glpat-…                    # PRIVATE-TOKEN, api scope, Developer on the projects

@@ -50,6 +50,8 @@ public struct SlipwayConfiguration: Sendable {
     public var publicURL: String?
     /// The `status:` section: how commit statuses are retried and when given up.
     public var status = StatusSettings()
+    /// The `ui:` section: the web pages' sessions.
+    public var ui = UISettings()
 
     /// The `workers:` section.
     public struct WorkerSettings: Sendable {
@@ -156,7 +158,7 @@ public struct SlipwayConfiguration: Sendable {
         var configuration = SlipwayConfiguration()
         guard let node else { return configuration }
         let root = ConfigNode(node, path: "", environment: environment)
-        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "public_url", "gitlab", "status", "projects"])
+        try root.allowOnly(["listen", "data_dir", "log_level", "http", "docker", "workers", "api", "public_url", "gitlab", "status", "projects", "ui"])
         if let listen = root["listen"] {
             configuration.listen = try listen.stringList().map { try Self.address($0, at: "listen") }
         }
@@ -173,6 +175,7 @@ public struct SlipwayConfiguration: Sendable {
         }
         if let workers = root["workers"] { try configuration.workers.apply(workers) }
         if let api = root["api"] { try configuration.api.apply(api) }
+        if let ui = root["ui"] { try configuration.ui.apply(ui) }
         if let gitlab = root["gitlab"] { try configuration.gitlab.apply(gitlab) }
         if let projects = root["projects"] { configuration.projects = try ProjectConfiguration.list(projects) }
         // `host_worker: true` on a project is the same as listing it in workers.host.allowed_projects.

@@ -7,7 +7,8 @@ extension CommitStatusUpdate {
     /// The update that reports `job`'s current status to `target`.
     ///
     /// - Parameter publicURL: slipway's externally reachable URL (`public_url`); the status
-    ///   links to the job's JSON there. `nil`: no link.
+    ///   links to the job's page there, where a person who clicks "details" sees its log.
+    ///   `nil`: no link.
     public init(job: Job, target: CommitStatusTarget, publicURL: String?) {
         let state = CommitState(job.status)
         self.init(
@@ -16,11 +17,12 @@ extension CommitStatusUpdate {
         )
     }
 
-    /// `public_url` (with or without a trailing slash) joined with `/v1/jobs/{id}`.
+    /// `public_url` (with or without a trailing slash) joined with `/jobs/{id}`, the job's page
+    /// (its JSON stays at `/v1/jobs/{id}`).
     public static func jobURL(publicURL: String, job: JobID) -> String {
         var base = publicURL
         while base.hasSuffix("/") { base.removeLast() }
-        return "\(base)/v1/jobs/\(job.rawValue)"
+        return "\(base)/jobs/\(job.rawValue)"
     }
 
     /// What GitLab shows next to the state: the reason for a failure, in the words the

@@ -7,7 +7,7 @@ public struct CommitStatusUpdate: Sendable, Hashable {
     public var state: CommitState
     /// A short text shown next to the status (GitLab keeps 255 characters).
     public var description: String?
-    /// Where the status links to: the job on slipway (`public_url` + `/v1/jobs/{id}`).
+    /// Where the status links to: the job on slipway (`public_url` + `/jobs/{id}`, its page).
     public var targetURL: String?
 
     public init(target: CommitStatusTarget, state: CommitState, description: String? = nil, targetURL: String? = nil) {

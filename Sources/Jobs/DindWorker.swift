@@ -45,7 +45,10 @@ public struct DindWorker: Worker {
             }
         }
         let daemon: DindDaemon
-        switch await self.daemon(for: job, workspace: workspace, cacheVolume: cacheVolume, execution: execution) {
+        let started = await execution.section("docker_daemon", "Starting the job's Docker daemon") {
+            await self.daemon(for: job, workspace: workspace, cacheVolume: cacheVolume, execution: execution)
+        }
+        switch started {
         case .success(let ready):
             daemon = ready
         case .failure(let failure):

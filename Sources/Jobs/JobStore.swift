@@ -43,6 +43,22 @@ public protocol LogStore: Sendable {
 
     /// Suspends until job `id`'s log grows past `offset`, is finished, or `timeout` passes.
     func waitForAppend(to id: JobID, after offset: Int, timeout: Duration) async
+
+    /// When the log's bytes were written: an entry wherever the wall clock's second changed
+    /// between two appends, oldest first (a log viewer's per-line timestamps).
+    func times(of id: JobID) async throws -> [LogTime]
+}
+
+/// The bytes of a log from `offset` on were written at `unixMilliseconds` (until the next
+/// entry's offset).
+public struct LogTime: Sendable, Hashable {
+    public var offset: Int
+    public var unixMilliseconds: Int64
+
+    public init(offset: Int, unixMilliseconds: Int64) {
+        self.offset = offset
+        self.unixMilliseconds = unixMilliseconds
+    }
 }
 
 /// A piece of a job log.

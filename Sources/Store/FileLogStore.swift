@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FoundationEssentials
 import Jobs
 import Synchronization
 import SystemCalls
@@ -31,6 +32,8 @@ public final class FileLogStore: LogStore, Sendable {
         var outputBytes: Int?
         /// Whether the file ends with a newline (or is empty), so a note starts a line.
         var atLineStart = true
+        /// The wall-clock second of the last entry in the times file (`<id>.times`).
+        var timedSecond: Int64?
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
@@ -51,6 +54,10 @@ public final class FileLogStore: LogStore, Sendable {
     }
 
     public func path(for id: JobID) -> String { "\(self.directory)/\(id).log" }
+
+    /// `<id>.times`: lines of `offset unix-milliseconds`, one wherever the second changed
+    /// between two appends (see ``times(of:)``).
+    public func timesPath(for id: JobID) -> String { "\(self.directory)/\(id).times" }
 
     // MARK: - Writing
 
@@ -160,8 +167,9 @@ public final class FileLogStore: LogStore, Sendable {
     /// then wakes followers.
     private func write(_ id: JobID, _ decide: @escaping @Sendable (inout LogState) -> [UInt8]?) async {
         let path = self.path(for: id)
+        let timesPath = self.timesPath(for: id)
         await self.io.run {
-            let (bytes, descriptor) = self.states.withLock { states -> ([UInt8]?, CInt) in
+            let (bytes, descriptor, timeEntry) = self.states.withLock { states -> ([UInt8]?, CInt, [UInt8]?) in
                 var state = states[id] ?? LogState()
                 if state.descriptor < 0 {
                     // Read and write: the last byte of an earlier process's log is read back (pread).
@@ -178,14 +186,21 @@ public final class FileLogStore: LogStore, Sendable {
                     }
                 }
                 let bytes = decide(&state)
+                var timeEntry: [UInt8]?
                 if let bytes, let last = bytes.last {
+                    let milliseconds = Self.unixMilliseconds()
+                    if state.timedSecond != milliseconds / 1000 {
+                        state.timedSecond = milliseconds / 1000
+                        timeEntry = Array("\(state.size) \(milliseconds)\n".utf8)
+                    }
                     state.size += bytes.count
                     state.atLineStart = last == UInt8(ascii: "\n")
                 }
                 states[id] = state
-                return (bytes, state.descriptor)
+                return (bytes, state.descriptor, timeEntry)
             }
             guard let bytes, descriptor >= 0 else { return }
+            if let timeEntry { Self.appendTime(timeEntry, to: timesPath) }
             _ = bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try Posix.writeAll(descriptor, raw) } }
         }
         let waiters = self.states.withLock { states -> [CheckedContinuation<Void, Never>] in
@@ -196,7 +211,39 @@ public final class FileLogStore: LogStore, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    static func unixMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// Appends one entry to a times file (on the I/O thread; a lost entry only coarsens times).
+    static func appendTime(_ entry: [UInt8], to path: String) {
+        guard let descriptor = try? Posix.open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644) else { return }
+        defer { Posix.close(descriptor) }
+        _ = entry.withUnsafeBytes { raw in Result { () throws(SystemError) in try Posix.writeAll(descriptor, raw) } }
+    }
+
     // MARK: - Reading
+
+    /// When job `id`'s log bytes were written (``Jobs/LogStore/times(of:)``); empty for a log
+    /// without a times file (written before it existed).
+    public func times(of id: JobID) async throws -> [LogTime] {
+        let path = self.timesPath(for: id)
+        return try await self.io.run { () throws(SystemError) -> [LogTime] in
+            Self.parseTimes(try Self.readWholeFile(path))
+        }
+    }
+
+    /// The entries of a times file; a torn or malformed line is skipped.
+    static func parseTimes(_ contents: [UInt8]) -> [LogTime] {
+        var times: [LogTime] = []
+        for line in contents.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: " "))
+            guard fields.count == 2, let offset = Int(String(decoding: fields[0], as: UTF8.self)),
+                  let milliseconds = Int64(String(decoding: fields[1], as: UTF8.self)) else { continue }
+            times.append(LogTime(offset: offset, unixMilliseconds: milliseconds))
+        }
+        return times
+    }
 
     /// Up to `maximum` bytes of job `id`'s log from `offset`; empty at the current end.
     public func read(_ id: JobID, from offset: Int, maximum: Int = 1 << 20) async throws -> LogChunk {

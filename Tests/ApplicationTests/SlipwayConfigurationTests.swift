@@ -58,6 +58,17 @@ struct SlipwayConfigurationTests {
         #expect(host.guardSettings.rules(for: nil) == nil)
     }
 
+    @Test func readsTheWebPagesSettings() throws {
+        let defaults = try SlipwayConfiguration.parse(yaml: "public_url: https://ci.example.com")
+        #expect(defaults.ui.sessionLifetime == .seconds(12 * 3600))
+        #expect(defaults.ui.secureCookies(publicURL: defaults.publicURL))
+        #expect(!SlipwayConfiguration.UISettings().secureCookies(publicURL: "http://127.0.0.1:8080"))
+        let set = try SlipwayConfiguration.parse(yaml: "public_url: https://ci.example.com\nui:\n  session_lifetime: 30m\n  secure_cookies: false")
+        #expect(set.ui.sessionLifetime == .seconds(1800) && !set.ui.secureCookies(publicURL: set.publicURL))
+        #expect(throws: ConfigurationError.self) { try SlipwayConfiguration.parse(yaml: "ui:\n  session_lifetime: 5s") }
+        #expect(throws: ConfigurationError.self) { try SlipwayConfiguration.parse(yaml: "ui:\n  theme: dark") }
+    }
+
     @Test func readsTheJobSettings() throws {
         let configuration = try SlipwayConfiguration.parse(yaml: """
             docker:

@@ -37,7 +37,7 @@ import Testing
                         #expect(request.headers["private-token"] == H.token)
                         #expect(request.headers["content-type"] == "application/json")
                         #expect(request.body["ref"]?.string == "main")
-                        #expect(request.body["target_url"]?.string == "\(H.publicURL)/v1/jobs/\(id)")
+                        #expect(request.body["target_url"]?.string == "\(H.publicURL)/jobs/\(id)")
                     }
                     // After GitLab named its pipeline, later statuses of the commit name it too.
                     #expect(mine.dropFirst().allSatisfy { $0.body["pipeline_id"]?.number == 4242 })

@@ -27,7 +27,7 @@ import Testing
         job.exitCode = 3
         let update = CommitStatusUpdate(job: job, target: Self.target, publicURL: "https://slipway.example.com/")
         #expect(update.state == .failed)
-        #expect(update.targetURL == "https://slipway.example.com/v1/jobs/7")
+        #expect(update.targetURL == "https://slipway.example.com/jobs/7")
         #expect(update.description == "failed: the script exited with status 3")
         #expect(CommitStatusUpdate(job: job, target: Self.target, publicURL: nil).targetURL == nil)
     }

@@ -72,7 +72,7 @@ import TestSupport
             #expect(requests.first?.name == "build")
             #expect(requests.first?.state == "pending")
             #expect(requests.first?.body["ref"]?.string == "feature/x")
-            #expect(requests.first?.body["target_url"]?.string == "https://slipway.example.com/v1/jobs/\(job.id)")
+            #expect(requests.first?.body["target_url"]?.string == "https://slipway.example.com/jobs/\(job.id)")
             #expect(requests.first?.headers["private-token"] == "glpat-wiring-token")
             await application.shutdown()
         }
@@ -119,7 +119,7 @@ import TestSupport
             // and the second start reports nothing again.
             #expect(requests.map(\.name) == ["build", "test"])
             #expect(requests.map(\.state) == ["success", "failed"])
-            #expect(requests.map { $0.body["target_url"]?.string } == [build, test].map { "https://slipway.example.com/v1/jobs/\($0.id)" })
+            #expect(requests.map { $0.body["target_url"]?.string } == [build, test].map { "https://slipway.example.com/jobs/\($0.id)" })
         }
     }
 }

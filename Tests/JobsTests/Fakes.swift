@@ -59,6 +59,8 @@ final class InMemoryLogStore: LogStore {
     func waitForAppend(to id: JobID, after offset: Int, timeout: Duration) async { try? await Task.sleep(for: .milliseconds(10)) }
 
     func text(_ id: JobID) -> String { String(decoding: self.logs.withLock { $0[id] ?? [] }, as: UTF8.self) }
+
+    func times(of id: JobID) async throws -> [LogTime] { [] }
 }
 
 /// A worker whose jobs run until the test releases them (or their task is canceled).

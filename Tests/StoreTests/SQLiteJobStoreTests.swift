@@ -100,6 +100,31 @@ struct FileLogStoreTests {
         #expect(try await logs.read(JobID(2), from: 0, maximum: 100).bytes.isEmpty)
     }
 
+    /// The times index dates the log: an entry at the first append and wherever the wall
+    /// clock's second changed between appends, each at the offset where that append began.
+    @Test func recordsWhenTheLogWasWritten() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logs = try FileLogStore(directory: "\(directory)/logs", outputLimit: 1 << 20)
+        let id = JobID(4)
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        await logs.append(Array("one\n".utf8), to: id)
+        await logs.append(Array("two\n".utf8), to: id)
+        // Wait for the next second by the clock the store uses.
+        // The two appends may straddle a second; the next append waits for a later one.
+        let written = try await logs.times(of: id)
+        let lastSecond = (written.last?.unixMilliseconds ?? 0) / 1000
+        let deadline = ContinuousClock.now + .seconds(5)
+        while Int64(Date().timeIntervalSince1970) <= lastSecond, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await logs.appendNote("three", to: id)
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        let times = try await logs.times(of: id)
+        #expect(times.first?.offset == 0 && times.last?.offset == 8 && Set(times.map(\.offset)).isSubset(of: [0, 4, 8]), "\(times)")
+        #expect(times.allSatisfy { (before - 1...after + 1).contains($0.unixMilliseconds) })
+        #expect(try await logs.times(of: JobID(99)).isEmpty)
+        #expect(FileLogStore.parseTimes(Array("0 5\ngarbage\n12 7\n3".utf8)).map(\.offset) == [0, 12])
+    }
+
     @Test func capsOutputWithOneTruncationLine() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
