@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: slipway → Application → (WebUI → API, GitLab, Jobs, Store, DockerGuard → Docker, HTTP)
-// → (TLS, Sockets, Compression, SQLite, YAML) → C libraries; HTTP → TLS → Sockets. See README.md "Layout".
+// Dependencies point one way; docs/architecture.md shows the graph (scripts/module-graph.py writes it from
+// this file, and a test checks that it is current).
 let package = Package(
     name: "slipway",
     platforms: [.macOS(.v15)],
@@ -97,6 +97,7 @@ let package = Package(
             dependencies: ["Docker", "HTTP", "Processes", "Sockets", "TLS", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "SystemCalls", "Threads", "TestSupport"]),
         // Run by ProcessesTests: a parent that dies by SIGKILL with a child running.

@@ -88,7 +88,7 @@ workers:
     allow_api_submissions: true
 EOF
 if [ "$HAS_DIND" = 1 ]; then
-  # `--privileged` fails on these machines (DESIGN.md): the explicit capability set instead.
+  # `--privileged` fails on some machines: the explicit capability set instead.
   cat >>"$ROOT/slipway.yml" <<EOF
   dind:
     image: slipway-test/dind:latest

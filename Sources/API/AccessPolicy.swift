@@ -102,25 +102,18 @@ public struct AccessPolicy: Sendable {
         return token.isEmpty ? nil : Array(token)
     }
 
-    /// Wraps an event-loop `handler` so that it runs only for callers holding `scope`.
-    public func guardingNow(_ scope: APIScope, _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse?)
-        -> @Sendable (HTTPRequest) throws -> HTTPResponse?
-    {
+    /// Wraps `handler`, whatever kind it is, so that it runs only for callers holding `scope`;
+    /// an immediate handler stays immediate (the check compares a header with a few tokens).
+    public func guarding(_ scope: APIScope, _ handler: RouteHandler) -> RouteHandler {
         let policy = self
-        return { request in
+        return handler.checked { request in
             try policy.authorize(request, for: scope)
-            return try handler(request)
+            return nil
         }
     }
 
-    /// Wraps `handler` so that it runs only for callers holding `scope`.
-    public func guarding(_ scope: APIScope, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse)
-        -> @Sendable (HTTPRequest) async throws -> HTTPResponse
-    {
-        let policy = self
-        return { request in
-            try policy.authorize(request, for: scope)
-            return try await handler(request)
-        }
+    /// The same, for a handler that runs as a task.
+    public func guarding(_ scope: APIScope, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) -> RouteHandler {
+        self.guarding(scope, .async(handler))
     }
 }

@@ -16,8 +16,9 @@ extension JobsAPI {
 
     /// ``list(_:)`` on the event loop; nil when the store would take too long to answer there.
     func listNow(_ request: HTTPRequest) throws -> HTTPResponse? {
+        guard let loopReads else { return nil }
         let query = try Self.pageQuery(request)
-        guard let jobs = try self.store.jobSummariesNow(matching: query) else { return nil }
+        guard let jobs = try loopReads.jobSummariesNow(matching: query) else { return nil }
         return Self.pageResponse(jobs, of: query, for: request)
     }
 

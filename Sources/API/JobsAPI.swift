@@ -28,6 +28,9 @@ public struct JobsAPI: Sendable {
     }
 
     public var store: any JobStore & JobCatalog
+    /// Reads answered on the event loop (``JobReadsOnTheLoop``); without them every lookup
+    /// and list runs as a task.
+    public var loopReads: (any JobReadsOnTheLoop)?
     public var logs: any LogStore
     public var scheduler: Scheduler
     public var hostPolicy: HostWorkerPolicy
@@ -53,19 +56,12 @@ public struct JobsAPI: Sendable {
     public func register(on router: inout Router) {
         let api = self
         let access = self.access
-        // Lists too, unless the filter makes SQLite scan: then a reader thread answers.
-        router.get(
-            "/v1/jobs", immediate: access.guardingNow(.read) { request in try api.listNow(request) },
-            otherwise: access.guarding(.read) { request in try await api.list(request) })
+        // A lookup answers on the event loop (see JobReadsOnTheLoop); `?wait=` long polls run as
+        // tasks. Lists too, unless the filter makes SQLite scan: then a reader thread answers.
+        router.get("/v1/jobs", access.guarding(.read, .immediateOrAsync(immediate: api.listNow, async: api.list)))
         router.post("/v1/jobs", bodyLimit: 2 * 1024 * 1024, access.guarding(.submit) { request in try await api.submit(request) })
-        // A lookup answers on the event loop: a primary-key read on a WAL reader connection of
-        // that thread's own takes microseconds and never waits for the writer, which costs less
-        // than the task and the hops to a reader thread and back. `?wait=` long polls run as
-        // tasks.
-        router.get(
-            "/v1/jobs/{id}", immediate: WebLinks.redirectingPagesNow(WebLinks.jobPage, access.guardingNow(.read) { request in try api.showNow(request) }),
-            otherwise: WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read) { request in try await api.show(request) }))
-        router.get("/v1/jobs/{id}/log", WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read) { request in try await api.log(request) }))
+        router.get("/v1/jobs/{id}", WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read, .immediateOrAsync(immediate: api.showNow, async: api.show))))
+        router.get("/v1/jobs/{id}/log", WebLinks.redirectingPages(WebLinks.jobPage, access.guarding(.read, .async(api.log))))
         router.get("/v1/jobs/{id}/log/events", access.guarding(.read) { request in try await api.logEvents(request) })
         router.post("/v1/jobs/{id}/cancel", access.guarding(.submit) { request in try await api.cancel(request) })
         router.post("/v1/jobs/{id}/retry", access.guarding(.submit) { request in try await api.retry(request) })
@@ -94,9 +90,9 @@ public struct JobsAPI: Sendable {
     /// The job, answered on the event loop (see ``register(on:)``); nil with `wait`, which
     /// ``show(_:)`` answers.
     func showNow(_ request: HTTPRequest) throws -> HTTPResponse? {
-        guard request.head.query == nil || (request.query("wait") == nil && request.query("status") == nil) else { return nil }
+        guard let loopReads, request.head.query == nil || (request.query("wait") == nil && request.query("status") == nil) else { return nil }
         let id = try Self.jobID(request)
-        guard let job = try self.store.jobSummaryNow(id) else { throw HTTPError(.notFound, "no job \(id)") }
+        guard let job = try loopReads.jobSummaryNow(id) else { throw HTTPError(.notFound, "no job \(id)") }
         return JobRepresentation.response(job)
     }
 

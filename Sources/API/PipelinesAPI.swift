@@ -18,8 +18,8 @@ public struct PipelinesAPI: Sendable {
 
     public func register(on router: inout Router) {
         let api = self
-        router.get("/v1/pipelines", WebLinks.redirectingPages(WebLinks.pipelinesPage, self.access.guarding(.read) { request in try await api.list(request) }))
-        router.get("/v1/pipelines/{id}", WebLinks.redirectingPages(WebLinks.pipelinePage, self.access.guarding(.read) { request in try await api.show(request) }))
+        router.get("/v1/pipelines", WebLinks.redirectingPages(WebLinks.pipelinesPage, self.access.guarding(.read, .async(api.list))))
+        router.get("/v1/pipelines/{id}", WebLinks.redirectingPages(WebLinks.pipelinePage, self.access.guarding(.read, .async(api.show))))
         router.post("/v1/pipelines/{id}/cancel", self.access.guarding(.admin) { request in try await api.cancel(request) })
     }
 

@@ -39,27 +39,11 @@ public enum WebLinks {
         return HTTPResponse(status: .seeOther, fields: ["Location": location, "Vary": "Accept", "Cache-Control": "no-store"])
     }
 
-    /// Wraps an API `GET` handler so that a browser navigation is redirected to its page
-    /// (`page` maps the request to the page's path; nil: no page, answer as usual).
-    public static func redirectingPages(_ page: @escaping @Sendable (HTTPRequest) -> String?,
-                                        _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse)
-        -> @Sendable (HTTPRequest) async throws -> HTTPResponse
-    {
-        { request in
-            if let redirect = Self.redirectIfPage(request, to: page(request)) { return redirect }
-            return try await handler(request)
-        }
-    }
-
-    /// ``redirectingPages(_:_:)`` for event-loop handlers.
-    public static func redirectingPagesNow(_ page: @escaping @Sendable (HTTPRequest) -> String?,
-                                           _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse?)
-        -> @Sendable (HTTPRequest) throws -> HTTPResponse?
-    {
-        { request in
-            if let redirect = Self.redirectIfPage(request, to: page(request)) { return redirect }
-            return try handler(request)
-        }
+    /// Wraps an API `GET` handler, whatever kind it is, so that a browser navigation is
+    /// redirected to its page (`page` maps the request to the page's path; nil: no page,
+    /// answer as usual).
+    public static func redirectingPages(_ page: @escaping @Sendable (HTTPRequest) -> String?, _ handler: RouteHandler) -> RouteHandler {
+        handler.checked { request in Self.redirectIfPage(request, to: page(request)) }
     }
 
     /// The page of the job a `/v1/jobs/{id}…` request names, if its id is well formed.

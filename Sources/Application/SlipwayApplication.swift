@@ -153,6 +153,7 @@ public final class SlipwayApplication: Sendable {
         hostPolicy.allowAPISubmissions = configuration.workers.host.allowAPISubmissions
         var jobsAPI = JobsAPI(store: self.store, logs: self.logs, scheduler: self.scheduler, hostPolicy: hostPolicy, availableWorkers: Set(pools.keys))
         jobsAPI.limits.defaultTimeout = configuration.workers.defaultTimeout
+        jobsAPI.loopReads = self.store
         jobsAPI.events = events
         jobsAPI.access = access
         jobsAPI.maxWait = configuration.api.maxWait

@@ -95,7 +95,7 @@ public struct SlipwayConfiguration: Sendable {
         ///     cache: per-project            # or none
         ///     cache_max_size: 10737418240   # bytes; a larger cache is deleted after its job
         ///     cache_budget: 53687091200     # bytes; LRU caches deleted past it
-        ///     privileged: true              # false: the explicit capability set (DESIGN.md)
+        ///     privileged: true              # false: an explicit capability set instead
         ///     memory: 4294967296            # bytes, daemon and job container each
         ///     cpus: 2
         ///     startup_deadline: 30s

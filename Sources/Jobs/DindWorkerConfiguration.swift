@@ -20,7 +20,7 @@ public struct DindWorkerConfiguration: Sendable {
     /// Identifies this slipway installation in names and labels.
     public var instance: String
     /// `true`: daemons run with `Privileged` (real deployments). `false`: with the explicit
-    /// capability set of DESIGN.md instead (all capabilities but SYS_RESOURCE, no seccomp or
+    /// capability set instead (all capabilities but SYS_RESOURCE, no seccomp or
     /// AppArmor profile, unmasked `/proc` and `/sys`, `/sys/fs/cgroup` bound read-write), for
     /// hosts where `Privileged` fails.
     public var privileged = true

@@ -7,7 +7,7 @@
 /// job gets a socket of its own on which it can only touch what it created, and what it
 /// created is removed when it ends. Without one (`docker_api: full`) the job gets the engine's
 /// own socket and can do anything the daemon can. Either way only allow-listed projects may
-/// use this worker (DESIGN.md).
+/// use this worker (docs/operators-guide.md).
 public struct HostWorker: Worker {
     public struct Configuration: Sendable {
         /// The host path of the Docker socket mounted at `/var/run/docker.sock` in jobs.

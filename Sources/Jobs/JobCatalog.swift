@@ -16,17 +16,6 @@ public protocol JobCatalog: Sendable {
     /// What `GET /v1/jobs/{id}` shows of job `id`, or nil.
     func jobSummary(_ id: JobID) async throws -> JobSummary?
 
-    /// ``jobSummary(_:)`` on the calling thread, for callers on a dedicated thread (an HTTP
-    /// event loop answering a point lookup); it blocks for as long as the read takes, so never
-    /// call it from Swift's cooperative pool.
-    func jobSummaryNow(_ id: JobID) throws -> JobSummary?
-
-    /// ``jobSummaries(matching:)`` on the calling thread, under the same rule as
-    /// ``jobSummaryNow(_:)``; nil when the query would take longer than an event loop should
-    /// spend on one request (a filter no index serves scans rows), so that the caller asks
-    /// ``jobSummaries(matching:)`` instead.
-    func jobSummariesNow(matching query: JobQuery) throws -> [JobSummary]?
-
     /// Jobs of pipelines created, started or finished at `time` or later, oldest first.
     func pipelineJobs(changedSince time: Date) async throws -> [Job]
 

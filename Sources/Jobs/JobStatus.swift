@@ -43,7 +43,8 @@ public enum FailureReason: String, Sendable, Codable, CaseIterable, Hashable {
     case unknownFailure = "unknown_failure"
 }
 
-/// Which kind of worker runs a job (DESIGN.md).
+/// Which kind of worker runs a job: the host daemon (shared, trusted projects) or a Docker
+/// daemon of the job's own (dind).
 public enum WorkerKind: String, Sendable, Codable, CaseIterable, Hashable {
     /// Shares the host's Docker daemon: fast and cached, for trusted projects only.
     case host

@@ -8,7 +8,7 @@ import Threads
 ///
 /// Every connection runs on a dedicated thread, never on Swift's cooperative pool, which has
 /// only as many threads as cores: a `sqlite3_step` waiting for `fsync` there would stall half
-/// the process (DESIGN.md, "Concurrency on a 2-core machine"). Async callers suspend on a
+/// the process (docs/architecture.md, "Concurrency"). Async callers suspend on a
 /// continuation and the database thread resumes them.
 ///
 /// The file is set up for durability on open:
@@ -152,6 +152,7 @@ public final class SQLiteDatabase: Sendable {
     /// two commits may share one snapshot, which saves each the locking of a read transaction;
     /// writes by other processes therefore show only once a write of this database commits.
     /// - Throws: what `body` throws, or ``SQLiteError``.
+    @available(*, noasync, message: "blocks the calling thread for the whole read; use read(_:) from async code")
     public func readNow<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try self.readNowPool.withSnapshot(body)
     }
@@ -161,6 +162,7 @@ public final class SQLiteDatabase: Sendable {
     /// ``read(_:)`` on a reader thread instead. For event loops, which must not stall on a
     /// query that scans.
     /// - Throws: what `body` throws, or ``SQLiteError``.
+    @available(*, noasync, message: "blocks the calling thread for the whole read; use read(_:) from async code")
     public func readNow<T>(stepLimit steps: Int32, _ body: (SQLiteConnection) throws -> T) throws -> T? {
         do {
             return try self.readNowPool.withSnapshot { connection in try connection.withStepLimit(steps) { try body(connection) } }

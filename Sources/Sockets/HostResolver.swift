@@ -10,8 +10,8 @@ import Threads
 ///
 /// `getaddrinfo` blocks (it may read `/etc/hosts`, ask a DNS server and wait for its answer),
 /// so every lookup runs on a thread of its own, never on Swift's cooperative pool, whose two
-/// threads on a 2-core machine would otherwise stall for the whole lookup (DESIGN.md,
-/// "Concurrency on a 2-core machine"). Lookups are rare (one per new connection to a named
+/// threads on a 2-core machine would otherwise stall for the whole lookup (docs/architecture.md,
+/// "Concurrency"). Lookups are rare (one per new connection to a named
 /// host), so a short-lived thread per lookup costs little and keeps one slow DNS answer from
 /// holding up another.
 ///

@@ -15,6 +15,7 @@ extension SQLiteJobStore {
         }
     }
 
+    @available(*, noasync, message: "blocks the calling thread; an event loop may call it, async code uses jobSummaries(matching:)")
     public func jobSummariesNow(matching query: JobQuery) throws -> [JobSummary]? {
         let (sql, bindings) = Self.summaryStatement(query)
         return try self.database.readNow(stepLimit: Self.quickListSteps) { connection in
@@ -51,6 +52,7 @@ extension SQLiteJobStore {
 
     /// Reads on the calling thread with a connection of its own: WAL readers never wait for
     /// the writer, so this costs the lookup itself (microseconds on a warm page cache).
+    @available(*, noasync, message: "blocks the calling thread; an event loop may call it, async code uses jobSummary(_:)")
     public func jobSummaryNow(_ id: JobID) throws -> JobSummary? {
         try self.database.readNow { connection in try Self.jobSummary(id, on: connection) }
     }

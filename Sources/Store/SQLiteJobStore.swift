@@ -55,14 +55,6 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    /// Reads a job synchronously, for callers on a dedicated thread (an event loop): WAL readers
-    /// never wait for the writer.
-    public func jobNow(_ id: JobID) throws -> Job? {
-        try self.database.readNow { connection in
-            try connection.first("SELECT * FROM jobs WHERE id = ?", [id.rawValue]).map(JobRow.decode)
-        }
-    }
-
     public func apply(_ event: JobEvent, to id: JobID, at time: Date) async throws -> Job {
         try await self.database.write { connection in
             guard let row = try connection.first("SELECT * FROM jobs WHERE id = ?", [id.rawValue]) else {

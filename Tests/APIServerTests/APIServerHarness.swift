@@ -56,7 +56,7 @@ struct APIServer {
         let application = try await SlipwayApplication(configuration: configuration, logger: logger)
         let addresses = try await application.start()
         let port = addresses[0].port ?? 0
-        let client = HTTPClient(address: .ipv4(host: "127.0.0.1", port: port), group: sharedTestGroup)
+        let client = makeTestClient(.ipv4(host: "127.0.0.1", port: port))
         return APIServer(application: application, directory: directory, port: port, client: client, logs: logs)
     }
 

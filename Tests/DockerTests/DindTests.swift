@@ -9,7 +9,7 @@ import TestSupport
 extension DockerLiveTests {
     @Suite("Docker in Docker")
     struct DindTests {
-        /// The dind daemon container DESIGN.md describes for machines where `Privileged`
+        /// The dind daemon container slipway runs for machines where `Privileged`
         /// fails: every capability but SYS_RESOURCE, no seccomp, AppArmor or masked paths,
         /// cgroups writable, a volume for the inner data root, and a shared directory for
         /// the inner socket. No network: the inner daemon runs no bridge.

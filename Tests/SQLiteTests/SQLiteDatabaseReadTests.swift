@@ -61,7 +61,7 @@ struct SQLiteDatabaseReadTests {
         }
         #expect(first == 1)
         #expect(second == 1, "the second query of the same read sees the same snapshot")
-        #expect(try database.readNow { db in try db.first("SELECT count(*) FROM items")!.int(at: 0) } == 2)
+        #expect(try await onOwnThread { try database.readNow { db in try db.first("SELECT count(*) FROM items")!.int(at: 0) } } == 2)
         await database.close()
     }
 

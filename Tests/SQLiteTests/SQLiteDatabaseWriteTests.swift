@@ -180,7 +180,7 @@ struct SQLiteDatabaseWriteTests {
             #expect(error.code == .misuse)
             #expect(error.message == "the database is closed")
         }
-        #expect(throws: SQLiteError.self) { try database.readNow { _ in 1 } }
+        await #expect(throws: SQLiteError.self) { try await onOwnThread { try database.readNow { _ in 1 } } }
         await database.close()  // again: returns at once
 
         // The writer closed last, checkpointing the WAL into the database and removing it.
@@ -197,7 +197,7 @@ struct SQLiteDatabaseWriteTests {
             [try db.pragma("journal_mode"), try db.pragma("synchronous"), try db.pragma("foreign_keys")]
         }
         #expect(settings == ["wal", 2, 1])
-        let readerMode = try database.readNow { db in (try db.pragma("journal_mode"), db.isReadOnly) }
+        let readerMode = try await onOwnThread { try database.readNow { db in (try db.pragma("journal_mode"), db.isReadOnly) } }
         #expect(readerMode.0 == "wal")
         #expect(readerMode.1)
         await database.close()

@@ -162,11 +162,13 @@ struct GuardedHostWorkerTests {
                 "docker run -d --name crash-left-$SLIPWAY_JOB_ID --network none \(self.busybox) sleep 300",
                 "docker volume create crash-volume-$SLIPWAY_JOB_ID",
                 "echo LEFT-READY",
-                "sleep 2",
+                // Ends only once slipway has been killed: the test creates the file then.
+                "while [ ! -e slipway-was-killed ]; do sleep 0.1; done",
             ])
             try await server.waitForLog(id, containing: "LEFT-READY\n", timeout: .seconds(90))
             await server.stop(signal: SIGKILL)
-            // The job's container runs out its sleep while slipway is down.
+            #expect(FileManager.default.createFile(atPath: "\(server.dataDirectory)/workspaces/\(id)/slipway-was-killed", contents: nil))
+            // The job's container ends while slipway is down.
             let docker = try await DockerTestEnvironment.client()
             let jobContainer = DockerFilters().label("slipway.job", "\(id)").label("slipway.role", "job").label("slipway.instance", try Self.instance(of: server))
             try await waitUntil("the job's container exits while slipway is down", timeout: .seconds(60), interval: .milliseconds(100)) {

@@ -85,7 +85,7 @@ public final class SlipwayProcess: Sendable {
         case .tcp: .ipv4(host: "127.0.0.1", port: port)
         case .unix(let path): .unix(path: path)
         }
-        let client = HTTPClient(address: address, group: sharedTestGroup)
+        let client = makeTestClient(address)
         self.running.withLock {
             $0.port = port
             $0.client = client

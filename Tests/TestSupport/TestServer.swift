@@ -15,6 +15,17 @@ public let sharedTestGroup: EventLoopGroup = {
     }
 }()
 
+/// A client for a server under test. Idle connections are dropped after 4 s, before the
+/// server's own 10 s keep-alive timeout can close one just as a request reuses it (a POST
+/// that meets a closed connection cannot be sent again).
+public func makeTestClient(_ address: SocketAddress) -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.idleTimeout = .seconds(4)
+    // A loaded two-core machine running the whole suite can take a while to answer.
+    configuration.headTimeout = .seconds(180)
+    return HTTPClient(address: address, group: sharedTestGroup, configuration: configuration)
+}
+
 /// A real server on an ephemeral loopback port, for tests that drive it with real clients.
 public struct TestServer: Sendable {
     public let server: HTTPServer

@@ -42,7 +42,7 @@ struct PageAccessTests {
             let application = try await SlipwayApplication(configuration: configuration, logger: logger)
             let port = try await application.start()[0].port ?? 0
             return Server(application: application, directory: directory,
-                          client: HTTPClient(address: .ipv4(host: "127.0.0.1", port: port), group: sharedTestGroup))
+                          client: makeTestClient(.ipv4(host: "127.0.0.1", port: port)))
         }
 
         func stop() async {

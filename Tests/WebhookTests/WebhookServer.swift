@@ -42,7 +42,7 @@ struct WebhookServer {
         let logger = logs.logger(label: "slipway-webhook-test", level: .debug)
         let application = try await SlipwayApplication(configuration: configuration, logger: logger)
         let addresses = try await application.start()
-        let client = HTTPClient(address: .ipv4(host: "127.0.0.1", port: addresses[0].port ?? 0), group: sharedTestGroup)
+        let client = makeTestClient(.ipv4(host: "127.0.0.1", port: addresses[0].port ?? 0))
         return WebhookServer(application: application, directory: directory, client: client, logs: logs)
     }
 

@@ -16,6 +16,31 @@ public enum RouteHandler: Sendable {
         async: @Sendable (HTTPRequest) async throws -> HTTPResponse)
 }
 
+extension RouteHandler {
+    /// The same handler with `check` run first, on the same thread and in the same way (on the
+    /// event loop for an immediate handler): it answers (a response), refuses (throws) or lets
+    /// the request through (nil). Access checks and redirects are written once this way, for
+    /// every kind of handler.
+    public func checked(by check: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse?) -> RouteHandler {
+        switch self {
+        case .immediate(let body):
+            return .immediate { request in try check(request) ?? body(request) }
+        case .async(let body):
+            return .async { request in
+                if let answer = try check(request) { return answer }
+                return try await body(request)
+            }
+        case .immediateOrAsync(let immediate, let async):
+            return .immediateOrAsync(
+                immediate: { request in try check(request) ?? immediate(request) },
+                async: { request in
+                    if let answer = try check(request) { return answer }
+                    return try await async(request)
+                })
+        }
+    }
+}
+
 /// A registered route: a method, a path pattern and its handler.
 ///
 /// A class, not a struct: every request passes its route along several times, and copying a

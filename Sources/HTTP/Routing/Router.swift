@@ -73,6 +73,20 @@ public struct Router: Sendable {
         self.routes.append(route)
     }
 
+    /// Registers `handler` for `method` and `pattern`; the other registration functions are
+    /// shorthands for this one.
+    public mutating func on(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, _ handler: RouteHandler) {
+        self.add(Route(method: method, pattern: pattern, bodyLimit: bodyLimit, handler: handler))
+    }
+
+    public mutating func get(_ pattern: String, _ handler: RouteHandler) {
+        self.on(.get, pattern, handler)
+    }
+
+    public mutating func post(_ pattern: String, bodyLimit: Int? = nil, _ handler: RouteHandler) {
+        self.on(.post, pattern, bodyLimit: bodyLimit, handler)
+    }
+
     public mutating func on(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, immediate handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
         self.add(Route(method: method, pattern: pattern, bodyLimit: bodyLimit, handler: .immediate(handler)))
     }
