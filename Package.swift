@@ -98,6 +98,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "SystemCalls", "Threads", "TestSupport"]),
         // Run by ProcessesTests: a parent that dies by SIGKILL with a child running.

@@ -52,11 +52,8 @@ public final class DockerGuard: Sendable {
         let directory = self.settings.socketDirectory
         try await NamedThread.run(name: "guard-directory") {
             try Self.makeDirectory(directory)
-            guard let stream = opendir(directory) else { return }
-            defer { closedir(stream) }
-            while let entry = readdir(stream) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name.hasSuffix(".sock") { Posix.unlink("\(directory)/\(name)") }
+            for name in (try? Posix.directoryEntries(directory)) ?? [] where name.hasSuffix(".sock") {
+                Posix.unlink("\(directory)/\(name)")
             }
         }
     }

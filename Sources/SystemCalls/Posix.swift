@@ -461,11 +461,18 @@ public enum Posix {
                 if err != 0 { throw SystemError(errno: err, call: "readdir", context: path) }
                 return names
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = Self.name(of: entry)
             if name != "." && name != ".." { names.append(name) }
         }
+    }
+
+    /// The name in a directory entry, read in place. Never `entry.pointee.d_name`: that copies
+    /// all 256 bytes `struct dirent` declares, while the kernel packs entries only as long as
+    /// their names, so the copy of the last entry of a `getdents` buffer can read past its end
+    /// into an unmapped page (Foundation's Process crashed that way, reading `/proc/self/fd`).
+    public static func name(of entry: UnsafePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
     }
 
     /// Removes `path` and everything below it without following symbolic links (a link to
